@@ -9,8 +9,8 @@ describe("toApiError", () => {
     });
   });
 
-  it("treats an unknown code as internal but keeps the message", () => {
-    expect(toApiError({ code: "gremlins", message: "boom" })).toEqual({ code: "internal", message: "boom" });
+  it("keeps a code this UI does not know yet, for support", () => {
+    expect(toApiError({ code: "gremlins", message: "boom" })).toEqual({ code: "gremlins", message: "boom" });
   });
 
   it("wraps a plain string from the IPC layer", () => {
@@ -37,5 +37,9 @@ describe("errorTitle", () => {
     expect(errorTitle({ code: "schema-too-new", message: "" })).toBe(
       "This warehouse was written by a newer Parlance",
     );
+  });
+
+  it("has a heading for a code it does not know", () => {
+    expect(errorTitle({ code: "gremlins" as never, message: "" })).toBe("Something went wrong");
   });
 });

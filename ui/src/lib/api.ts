@@ -38,16 +38,6 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ApiError["code"]>([
-  "not-a-warehouse",
-  "schema-too-new",
-  "corrupt",
-  "not-found",
-  "invalid-input",
-  "cancelled",
-  "internal",
-]);
-
 /**
  * Whatever a command rejected with, as an ApiError. Commands reject with
  * {code, message}; the IPC layer itself may reject with a plain string
@@ -57,7 +47,8 @@ export function toApiError(error: unknown): ApiError {
   if (typeof error === "object" && error !== null) {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (typeof code === "string" && typeof message === "string") {
-      return { code: (KNOWN_CODES.has(code) ? code : "internal") as ApiError["code"], message };
+      // The code is shown as given (for support), even one this UI does not know yet.
+      return { code: code as ApiError["code"], message };
     }
     if (error instanceof Error) return { code: "internal", message: error.message };
   }
@@ -65,22 +56,18 @@ export function toApiError(error: unknown): ApiError {
   return { code: "internal", message: "Something went wrong, and the app was not told what." };
 }
 
+const ERROR_TITLES: Readonly<Record<string, string>> = {
+  "not-a-warehouse": "This file is not a Parlance warehouse",
+  "schema-too-new": "This warehouse was written by a newer Parlance",
+  corrupt: "The warehouse file is damaged",
+  "not-found": "Not found",
+  "invalid-input": "That input was not accepted",
+  cancelled: "Cancelled",
+  io: "The file could not be read or written",
+  internal: "Something went wrong",
+};
+
 /** A heading for the error banner, by code. */
 export function errorTitle(error: ApiError): string {
-  switch (error.code) {
-    case "not-a-warehouse":
-      return "This file is not a Parlance warehouse";
-    case "schema-too-new":
-      return "This warehouse was written by a newer Parlance";
-    case "corrupt":
-      return "The warehouse file is damaged";
-    case "not-found":
-      return "Not found";
-    case "invalid-input":
-      return "That input was not accepted";
-    case "cancelled":
-      return "Cancelled";
-    case "internal":
-      return "Something went wrong";
-  }
+  return ERROR_TITLES[error.code] ?? "Something went wrong";
 }

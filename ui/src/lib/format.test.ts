@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   MISSING,
+  fileName,
   formatBytes,
   formatCalendarDate,
   formatCount,
@@ -113,5 +114,15 @@ describe("formatQuantity", () => {
     expect(formatQuantity(1, "person", "people", "en-US")).toBe("1 person");
     expect(formatQuantity(20000, "person", "people", "en-US")).toBe("20,000 people");
     expect(formatQuantity(0, "record", "records", "en-US")).toBe("0 records");
+  });
+});
+
+describe("fileName", () => {
+  it("takes the last part of a path with either separator", () => {
+    expect(fileName("/home/ada/.local/share/parlance/warehouse.parlance")).toBe("warehouse.parlance");
+    expect(fileName("C:\\Users\\ada\\warehouse.parlance")).toBe("warehouse.parlance");
+    expect(fileName("/tmp/folder/")).toBe("folder");
+    expect(fileName("plain")).toBe("plain");
+    expect(fileName(null)).toBe(MISSING);
   });
 });

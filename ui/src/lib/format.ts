@@ -107,3 +107,10 @@ export function formatQuantity(
 ): string {
   return `${formatCount(value, locale)} ${value === 1 ? singular : plural}`;
 }
+
+/** The last part of a file path, for either separator: "/a/b/demo.parlance" -> "demo.parlance". */
+export function fileName(filePath: string | null | undefined): string {
+  if (!filePath) return MISSING;
+  const parts = filePath.split(/[\\/]/).filter((part) => part.length > 0);
+  return parts[parts.length - 1] ?? filePath;
+}

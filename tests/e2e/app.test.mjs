@@ -1,0 +1,159 @@
+// The real Parlance window, driven over WebDriver. Run with ./run.sh.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import {
+  cli,
+  cliStatus,
+  countFormatter,
+  focusedTestId,
+  openApp,
+  scratch,
+  screenshot,
+  textOf,
+} from "./support.mjs";
+
+const TEST_TIMEOUT = 240_000;
+
+describe("an existing warehouse", { timeout: TEST_TIMEOUT * 3 }, () => {
+  let warehouse;
+  let status;
+
+  before(() => {
+    warehouse = path.join(scratch("existing"), "demo.parlance");
+    cli(["--warehouse", warehouse, "demo", "--people", "400"]);
+    status = cliStatus(warehouse);
+    assert.ok(status.layers.landing > 0, "the CLI made a demo warehouse with records in it");
+    assert.ok(status.sources.length > 0, "the CLI's demo has sources");
+  });
+
+  it("shows exactly the counts `parlance status --json` reports", { timeout: TEST_TIMEOUT }, async () => {
+    const browser = await openApp(warehouse);
+    try {
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 60_000 });
+      const format = await countFormatter(browser);
+      await screenshot(browser, "01-overview-light");
+
+      assert.equal(await textOf(browser, "landing-count"), format(status.layers.landing));
+      assert.equal(await textOf(browser, "quarantined-count"), format(status.layers.quarantined));
+      for (const source of status.sources) {
+        const row = await browser.$(`[data-testid="sources"] tr[data-source="${source.name}"]`);
+        assert.ok(await row.isExisting(), `a row for source ${source.name}`);
+        assert.equal(await textOf(row, "source-records"), format(source.records), `records of ${source.name}`);
+      }
+      for (const table of [...status.layers.unified, ...status.layers.derived]) {
+        const row = await browser.$(`[data-testid="layer-row-${table.table}"]`);
+        assert.equal(await textOf(row, "layer-rows"), format(table.rows), `rows of ${table.table}`);
+      }
+      assert.equal(await textOf(browser, "warehouse-path"), status.warehousePath);
+      assert.equal(await textOf(browser, "schema-version"), String(status.schemaVersion));
+      assert.match(await textOf(browser, "demo-info"), new RegExp(format(status.demo.people)));
+    } finally {
+      await browser.deleteSession();
+    }
+  });
+
+  it("moves between views with the keyboard", { timeout: TEST_TIMEOUT }, async () => {
+    const browser = await openApp(warehouse);
+    try {
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 60_000 });
+
+      // Alt+8 jumps to Settings.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
+      assert.equal(await focusedTestId(browser), "nav-settings");
+      assert.equal(await browser.$('[data-testid="nav-settings"]').getAttribute("aria-current"), "page");
+      assert.equal(await textOf(browser, "settings-warehouse-path"), warehouse);
+      assert.match(await textOf(browser, "app-version"), /^\d+\.\d+\.\d+/);
+      await screenshot(browser, "02-settings-light");
+
+      // Up moves focus within the sidebar onto a view that is not there yet;
+      // it is focusable, marked, and activating it does not leave Settings.
+      await browser.keys(["ArrowUp"]);
+      assert.equal(await focusedTestId(browser), "nav-journeys");
+      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-disabled"), "true");
+      await browser.keys(["Enter"]);
+      assert.ok(await browser.$('[data-testid="settings"]').isExisting(), "a coming-soon view does not open");
+
+      // Home, then Enter, opens Overview.
+      await browser.keys(["Home"]);
+      assert.equal(await focusedTestId(browser), "nav-overview");
+      await browser.keys(["Enter"]);
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
+
+      // The dark theme, chosen in Settings, applies everywhere.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="theme-dark"]').click();
+      assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
+      await screenshot(browser, "03-settings-dark");
+      await browser.keys(["Alt", "1"]);
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
+      await screenshot(browser, "04-overview-dark");
+      // Back to following the system, so other tests see the default.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="theme-system"]').click();
+    } finally {
+      await browser.deleteSession();
+    }
+  });
+});
+
+describe("first start", { timeout: TEST_TIMEOUT }, () => {
+  it("creates the demo warehouse with progress, then shows what `status --json` reports", { timeout: TEST_TIMEOUT }, async () => {
+    // run.sh sets PARLANCE_DEMO_PEOPLE=300 for the app.
+    const warehouse = path.join(scratch("first-start"), "nested", "new.parlance");
+    const browser = await openApp(warehouse);
+    let shown;
+    try {
+      // The progress view may be over before we look; either it or the Overview must appear.
+      await browser.waitUntil(
+        async () =>
+          (await browser.$('[data-testid="demo-progress"]').isExisting()) ||
+          (await browser.$('[data-testid="overview"]').isExisting()),
+        { timeout: 60_000, timeoutMsg: "neither the demo progress nor the Overview appeared" },
+      );
+      if (await browser.$('[data-testid="demo-progress"]').isExisting()) {
+        await screenshot(browser, "05-first-start-progress");
+        assert.match(await textOf(browser, "demo-progress-text"), /^Creating the demo warehouse/);
+      }
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 180_000 });
+      await browser.$('[data-testid="notice-banner"]').waitForExist({ timeout: 10_000 });
+      assert.match(await textOf(browser, "notice-banner-message"), /^Demo warehouse created: 300 people/);
+      await screenshot(browser, "06-first-start-done");
+      shown = await textOf(browser, "landing-count");
+      const format = await countFormatter(browser);
+      const status = cliStatus(warehouse);
+      assert.ok(status.layers.landing > 0, "the app landed records");
+      assert.equal(shown, format(status.layers.landing));
+      assert.equal(status.demo?.people, 300);
+    } finally {
+      await browser.deleteSession();
+    }
+  });
+});
+
+describe("a file that is not a warehouse", { timeout: TEST_TIMEOUT }, () => {
+  it("opens the window and names the problem in the error banner", { timeout: TEST_TIMEOUT }, async () => {
+    const notes = path.join(scratch("not-a-warehouse"), "notes.txt");
+    writeFileSync(notes, "Shopping list: milk, eggs, and a customer warehouse.\n".repeat(200));
+    const browser = await openApp(notes);
+    try {
+      const banner = await browser.$('[data-testid="error-banner"]');
+      await banner.waitForExist({ timeout: 30_000 });
+      assert.equal(await textOf(browser, "error-banner-title"), "This file is not a Parlance warehouse");
+      assert.equal(await textOf(browser, "error-banner-code"), "not-a-warehouse");
+      assert.match(await textOf(browser, "error-banner-message"), /notes\.txt/);
+      assert.ok(!(await browser.$('[data-testid="overview"]').isExisting()), "no Overview of a file that is not a warehouse");
+      await screenshot(browser, "07-not-a-warehouse");
+      // The rest of the app still works.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
+      assert.equal(await textOf(browser, "settings-warehouse-path"), notes);
+    } finally {
+      await browser.deleteSession();
+    }
+  });
+});
+

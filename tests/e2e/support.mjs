@@ -1,0 +1,90 @@
+// Shared pieces of the end-to-end tests: the app session, the CLI, screenshots,
+// and number formatting the way the UI does it (ui/src/lib/format.ts).
+//
+// run.sh provides the environment: E2E_PORT (tauri-driver), PARLANCE_APP and
+// PARLANCE_CLI (absolute binary paths), E2E_WORK (a scratch folder).
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const screenshotDir = path.join(here, "screenshots");
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through tests/e2e/run.sh`);
+  return value;
+}
+
+export const appBinary = () => required("PARLANCE_APP");
+export const cliBinary = () => required("PARLANCE_CLI");
+export const workDir = () => required("E2E_WORK");
+
+/** A fresh folder under the run's scratch folder. */
+export function scratch(name) {
+  const dir = path.join(workDir(), name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Runs the `parlance` CLI and returns its stdout. */
+export function cli(args) {
+  return execFileSync(cliBinary(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+}
+
+/** `parlance --warehouse PATH status --json`: the same OverviewDto the app shows. */
+export function cliStatus(warehouse) {
+  return JSON.parse(cli(["--warehouse", warehouse, "status", "--json"]));
+}
+
+/**
+ * Starts the app on `warehouse` (passed as `--warehouse PATH`) in a new
+ * WebDriver session. The caller must `await browser.deleteSession()`.
+ */
+export async function openApp(warehouse) {
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: Number(required("E2E_PORT")),
+    logLevel: "warn",
+    connectionRetryCount: 0,
+    connectionRetryTimeout: 120_000,
+    waitforTimeout: 30_000,
+    capabilities: {
+      browserName: "wry",
+      // WebKitWebDriver speaks classic WebDriver only.
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: appBinary(), args: ["--warehouse", warehouse] },
+    },
+  });
+  await browser.$("main#main").waitForExist({ timeout: 30_000 });
+  return browser;
+}
+
+/** Saves screenshots/NAME.png. */
+export async function screenshot(browser, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+}
+
+/** The text of the element with this data-testid (inside `scope`, if given). */
+export async function textOf(browserOrScope, testid) {
+  return (await browserOrScope.$(`[data-testid="${testid}"]`)).getText();
+}
+
+/**
+ * A count formatted as the UI formats it: Intl.NumberFormat in the locale the
+ * window reports on <html lang>, no fraction digits.
+ */
+export async function countFormatter(browser) {
+  const lang = await browser.execute(() => document.documentElement.lang);
+  const format = new Intl.NumberFormat(lang || undefined, { maximumFractionDigits: 0 });
+  return (value) => format.format(value);
+}
+
+/** The id of the element that has keyboard focus. */
+export async function focusedTestId(browser) {
+  return browser.execute(() => document.activeElement?.getAttribute("data-testid") ?? null);
+}
