@@ -1,8 +1,8 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::error::SqlContext;
 use crate::WarehouseResult;
+use crate::error::SqlContext;
 
 /// Tables of each layer, in display order, with a label for people. The names
 /// are fixed here (never user text), so formatting them into SQL is safe.
@@ -84,14 +84,20 @@ impl WarehouseCounts {
     }
 
     fn read_inner(conn: &Connection) -> WarehouseResult<Self> {
-        let schema_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).context("schema version")?;
+        let schema_version =
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).context("schema version")?;
         let layers = LayerCounts {
             landing: count(conn, "landing_records")?,
             quarantined: count(conn, "quarantine")?,
             unified: table_counts(conn, UNIFIED)?,
             derived: table_counts(conn, DERIVED)?,
         };
-        Ok(Self { schema_version, sources: sources(conn)?, layers, recent_runs: recent_runs(conn, None, 10)? })
+        Ok(Self {
+            schema_version,
+            sources: sources(conn)?,
+            layers,
+            recent_runs: recent_runs(conn, None, 10)?,
+        })
     }
 }
 

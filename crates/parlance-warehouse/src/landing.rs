@@ -91,9 +91,7 @@ pub fn land_records(
         let hash = hash.as_bytes().as_slice();
         let updated_at = record.source_updated_at.map(|t| t.to_string());
         let existing: Option<(i64, Vec<u8>)> = find
-            .query_row(params![source, record.stream, record.source_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(params![source, record.stream, record.source_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .context("looking up a landed record")?;
         let outcome = match existing {

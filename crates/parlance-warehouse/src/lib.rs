@@ -26,12 +26,14 @@ mod settings;
 mod sources;
 mod timestamp;
 
-pub use counts::{has_landed_records, LayerCounts, RunSummary, SourceCounts, StreamCount, TableCount, WarehouseCounts};
+pub use counts::{
+    LayerCounts, RunSummary, SourceCounts, StreamCount, TableCount, WarehouseCounts, has_landed_records,
+};
 pub use error::{WarehouseError, WarehouseResult};
 pub use landing::{LandOutcome, LandStats, LandingRecord, land_records};
 pub use open::{APPLICATION_ID, Reader, SCHEMA_VERSION, Warehouse};
 pub use settings::{read_setting, write_setting};
-pub use sources::{SourceSpec, ensure_source, finish_sync_run, start_sync_run, RunStatus};
+pub use sources::{RunStatus, SourceSpec, ensure_source, finish_sync_run, start_sync_run};
 pub use timestamp::Timestamp;
 
 /// Re-exported so callers of [`Warehouse::write`] can name the transaction type.

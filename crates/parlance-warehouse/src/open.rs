@@ -54,8 +54,7 @@ impl Warehouse {
         configure(&conn, path)?;
         let found = check_identity(&conn, path)?;
         if found == 0 {
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| classify(path, e))?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| classify(path, e))?;
         }
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| classify(path, e))?;
         MIGRATIONS.to_latest(&mut conn).map_err(|e| WarehouseError::Migration(e.to_string()))?;
@@ -80,10 +79,7 @@ impl Warehouse {
 
     /// Runs `work` inside one IMMEDIATE transaction on the single writer and
     /// commits it; an error rolls everything back.
-    pub fn write<T>(
-        &self,
-        work: impl FnOnce(&Transaction<'_>) -> WarehouseResult<T>,
-    ) -> WarehouseResult<T> {
+    pub fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> WarehouseResult<T>) -> WarehouseResult<T> {
         let mut conn = self.writer.lock().map_err(|_| WarehouseError::Invalid {
             what: "writer".into(),
             detail: "an earlier write panicked; reopen the warehouse".into(),
@@ -99,8 +95,7 @@ impl Warehouse {
     /// A new read-only connection; it never blocks on, or blocks, the writer.
     pub fn reader(&self) -> WarehouseResult<Reader> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(&self.path, flags).map_err(|e| unopenable(&self.path, e))?;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| unopenable(&self.path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT).context("setting busy timeout")?;
         conn.pragma_update(None, "query_only", true).context("making reader query-only")?;
         Ok(Reader { conn })

@@ -21,9 +21,16 @@ impl Timestamp {
     }
 
     pub fn from_unix(seconds: i64) -> WarehouseResult<Self> {
-        OffsetDateTime::from_unix_timestamp(seconds).map(Self::new).map_err(|e| {
-            WarehouseError::Invalid { what: "timestamp".into(), detail: format!("{seconds}: {e}") }
+        OffsetDateTime::from_unix_timestamp(seconds).map(Self::new).map_err(|e| WarehouseError::Invalid {
+            what: "timestamp".into(),
+            detail: format!("{seconds}: {e}"),
         })
+    }
+
+    /// Like [`Timestamp::from_unix`] for instants known to be in range (e.g.
+    /// derived from a validated date); out-of-range input clamps to the epoch.
+    pub fn from_unix_clamped(seconds: i64) -> Self {
+        Self::from_unix(seconds).unwrap_or(Self(OffsetDateTime::UNIX_EPOCH))
     }
 
     pub fn parse(text: &str) -> WarehouseResult<Self> {

@@ -91,10 +91,7 @@ fn a_truncated_warehouse_is_a_clear_error_not_a_panic() {
     let err = Warehouse::open(&path).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("broken.parlance"), "error names the file: {text}");
-    assert!(
-        matches!(err, WarehouseError::Corrupt { .. } | WarehouseError::NotAWarehouse { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, WarehouseError::Corrupt { .. } | WarehouseError::NotAWarehouse { .. }), "{err:?}");
 }
 
 #[test]

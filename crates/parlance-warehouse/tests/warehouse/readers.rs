@@ -6,22 +6,22 @@ use crate::{at, fresh};
 fn a_reader_sees_committed_data_while_a_write_is_open() {
     let (_dir, wh) = fresh();
     wh.write(|tx| {
-        land_records(tx, "shop", at(1), &[LandingRecord {
-            stream: "s",
-            source_id: "1",
-            source_updated_at: None,
-            payload_json: "{}",
-        }])
+        land_records(
+            tx,
+            "shop",
+            at(1),
+            &[LandingRecord { stream: "s", source_id: "1", source_updated_at: None, payload_json: "{}" }],
+        )
     })
     .unwrap();
     let reader = wh.reader().unwrap();
     wh.write(|tx| {
-        land_records(tx, "shop", at(2), &[LandingRecord {
-            stream: "s",
-            source_id: "2",
-            source_updated_at: None,
-            payload_json: "{}",
-        }])?;
+        land_records(
+            tx,
+            "shop",
+            at(2),
+            &[LandingRecord { stream: "s", source_id: "2", source_updated_at: None, payload_json: "{}" }],
+        )?;
         // The writer holds an open transaction; the reader is not blocked and
         // sees only committed rows.
         let counts = WarehouseCounts::read(&reader).unwrap();

@@ -4,4 +4,7 @@ import type { LayersDto } from "./LayersDto";
 import type { RunDto } from "./RunDto";
 import type { SourceDto } from "./SourceDto";
 
+/**
+ * Everything the Overview shows; also `parlance status --json`.
+ */
 export type OverviewDto = { warehousePath: string, fileSizeBytes: number, schemaVersion: number, demo: DemoInfoDto | null, layers: LayersDto, sources: Array<SourceDto>, recentRuns: Array<RunDto>, };

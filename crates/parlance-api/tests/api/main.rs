@@ -1,0 +1,6 @@
+//! The API as the app and CLI use it, on real warehouse files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bindings;
+mod errors;
+mod overview;

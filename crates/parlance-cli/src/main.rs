@@ -1,0 +1,150 @@
+//! `parlance`: the command line. A thin edge: parses arguments, reads the
+//! clock, calls `parlance-api`, and prints for people or (`--json`) scripts.
+
+mod format;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Parser, Subcommand};
+use parlance_api::{ApiError, DemoOptionsDto, Parlance, default_warehouse_path};
+use parlance_warehouse::Timestamp;
+
+/// Parlance — one shared vocabulary for your customers, from a local warehouse.
+#[derive(Debug, Parser)]
+#[command(name = "parlance", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The warehouse file [default: warehouse.parlance in the OS data directory]
+    #[arg(long, global = true, env = "PARLANCE_WAREHOUSE", value_name = "PATH")]
+    warehouse: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the demo company into the warehouse (running it again changes nothing)
+    Demo {
+        /// People behind the records, anonymous visitors included
+        #[arg(long, default_value_t = 20_000, value_name = "N")]
+        people: u32,
+        /// Random seed of the synthetic company
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// Last day of the two-year history, YYYY-MM-DD [default: the warehouse's demo date, else yesterday]
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what is in the warehouse: sources, record counts per layer, last runs
+    Status {
+        /// Print as JSON (the same shape the app's Overview uses)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the warehouse file's integrity
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("parlance: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ApiError> {
+    let path = match cli.warehouse {
+        Some(path) => path,
+        None => default_warehouse_path()?,
+    };
+    match cli.command {
+        Command::Demo { people, seed, as_of, json } => {
+            let parlance = Parlance::open(&path)?;
+            demo(&parlance, DemoOptionsDto { people: Some(people), seed, as_of }, json)
+        }
+        Command::Status { json } => {
+            let overview = Parlance::open_existing(&path)?.overview()?;
+            if json {
+                print_json(&overview)
+            } else {
+                print!("{}", status::render(&overview));
+                Ok(())
+            }
+        }
+        Command::Check => {
+            let problems = Parlance::open_existing(&path)?.integrity_check()?;
+            if problems.is_empty() {
+                println!("{}: ok", path.display());
+                Ok(())
+            } else {
+                Err(ApiError::new(
+                    parlance_api::ErrorCode::Corrupt,
+                    format!(
+                        "{} has {} problem(s):\n  {}",
+                        path.display(),
+                        problems.len(),
+                        problems.join("\n  ")
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+fn demo(parlance: &Parlance, options: DemoOptionsDto, json: bool) -> Result<(), ApiError> {
+    let now = time::OffsetDateTime::now_utc();
+    let people = u64::from(options.people.unwrap_or_default());
+    let bar = indicatif::ProgressBar::new(people).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} demo company [{bar:30}] {pos}/{len} people · {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let cancel = AtomicBool::new(false);
+    let summary = parlance.generate_demo(
+        &options,
+        now.date(),
+        Timestamp::new(now),
+        &mut |p| {
+            bar.set_position(u64::from(p.people_done));
+            bar.set_message(format!("{} records", format::count(p.records)));
+        },
+        &cancel,
+    );
+    bar.finish_and_clear();
+    let summary = summary?;
+    if json {
+        return print_json(&summary);
+    }
+    println!(
+        "Demo company in {}: {} people, history to {}.\n{} records: {} new, {} changed, {} unchanged ({:.1} s, {} records/s).",
+        parlance.warehouse_path().display(),
+        format::count(u64::from(summary.people)),
+        summary.as_of,
+        format::count(summary.records),
+        format::count(summary.inserted),
+        format::count(summary.updated),
+        format::count(summary.unchanged),
+        summary.seconds,
+        format::count((summary.records as f64 / summary.seconds.max(1e-9)) as u64),
+    );
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ApiError::new(parlance_api::ErrorCode::Internal, format!("cannot print JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
