@@ -247,7 +247,7 @@ impl Parser<'_> {
     /// rather than the start of a field path or comparison.
     fn keyword_position(&self, n: usize) -> bool {
         let next = self.nth(n + 1);
-        let continues = matches!(
+        !matches!(
             next.kind,
             TokenKind::Dot
                 | TokenKind::Eq
@@ -260,14 +260,14 @@ impl Parser<'_> {
                 | TokenKind::IsSet
                 | TokenKind::IsNotSet
                 | TokenKind::Colon
-                | TokenKind::Plus
-                | TokenKind::Minus
-        ) || (next.kind == TokenKind::Ident && INFIX_WORDS.contains(&self.nth_text(n + 1)));
-        !continues
+        )
     }
 
     fn at_definition_start(&self) -> bool {
-        self.peek().kind == TokenKind::Ident
+        let after_in = self.pos > 0
+            && self.tokens.get(self.pos - 1).is_some_and(|t| t.kind == TokenKind::Ident && t.span.text(self.text) == "in");
+        !after_in
+            && self.peek().kind == TokenKind::Ident
             && DefinitionKind::from_keyword(self.nth_text(0)).is_some()
             && self.keyword_position(0)
     }
@@ -284,7 +284,9 @@ impl Parser<'_> {
             return false;
         }
         if word == "stage" {
-            return kind == Some(DefinitionKind::Stages) || self.nth(1).kind == TokenKind::Ident;
+            // `stage in [...]`, `stage not in [...]` compare the field.
+            let next_is_operator = self.nth(1).kind == TokenKind::Ident && INFIX_WORDS.contains(&self.nth_text(1));
+            return !next_is_operator && (kind == Some(DefinitionKind::Stages) || self.nth(1).kind == TokenKind::Ident);
         }
         true
     }
@@ -667,7 +669,7 @@ impl Parser<'_> {
             return None;
         };
         if digits.contains('.') {
-            self.report(Diagnostic::new(Code::InvalidDuration, t.span, format!("`{text}`: durations are whole numbers")).with_suggestion("use a smaller unit, e.g. `36h` is not allowed but `2d` is"));
+            self.report(Diagnostic::new(Code::InvalidDuration, t.span, format!("`{text}`: durations are whole numbers")).with_suggestion("round it, or use a smaller unit: `10d`, not `1.5w`"));
             return None;
         }
         let clean: String = digits.chars().filter(|&c| c != '_').collect();
@@ -950,10 +952,43 @@ impl Parser<'_> {
             return self.error_expr();
         }
         let path = self.path();
-        if !self.in_filter && (self.at_word("then") || self.at_word("where")) {
+        if !self.in_filter && (self.at_word("then") || (self.at_word("where") && self.then_ahead())) {
             return self.sequence(path);
         }
         Expr { span: path.span, kind: ExprKind::Path(path) }
+    }
+
+    /// Whether a `then` follows at this bracket depth before the clause ends:
+    /// tells `A where f then B` (a sequence) from `… A` followed by a `where` clause.
+    fn then_ahead(&self) -> bool {
+        let mut depth = 0u32;
+        // Filters are short; a bounded look-ahead keeps hostile input linear.
+        for n in 1..256 {
+            let t = self.nth(n);
+            match t.kind {
+                TokenKind::Eof => return false,
+                TokenKind::LParen | TokenKind::LBracket => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket => {
+                    if depth == 0 {
+                        return false;
+                    }
+                    depth -= 1;
+                }
+                TokenKind::Ident if depth == 0 => {
+                    let word = self.nth_text(n);
+                    if word == "then" {
+                        return true;
+                    }
+                    let keyword = (CLAUSE_KEYWORDS.contains(&word) || DefinitionKind::from_keyword(word).is_some())
+                        && self.keyword_position(n);
+                    if keyword && word != "stage" {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     fn path(&mut self) -> Path {
