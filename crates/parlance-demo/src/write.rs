@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use parlance_warehouse::{
     LandStats, LandingRecord, RunStatus, SourceSpec, Timestamp, Transaction, Warehouse, WarehouseError,
-    ensure_source, finish_sync_run, land_records, params, start_sync_run, write_setting,
+    ensure_source, finish_sync_run, land_each, params, start_sync_run, write_setting,
 };
 use serde_json::json;
 
@@ -141,17 +141,20 @@ fn start_runs(tx: &Transaction<'_>, now: Timestamp) -> Result<Vec<i64>, Warehous
         .collect()
 }
 
-/// Lands one batch, source by source, and records each record's true person.
+/// Lands one batch, source by source, and records each landed record's true person.
 fn land_batch(
     tx: &Transaction<'_>,
     fetched_at: Timestamp,
     batch: &[DemoRecord],
 ) -> Result<Vec<LandStats>, WarehouseError> {
+    let mut truth = tx
+        .prepare_cached("INSERT OR REPLACE INTO demo_truth(landing_id, person) VALUES (?1, ?2)")
+        .map_err(|source| WarehouseError::Sqlite { context: "recording demo truth".into(), source })?;
     let mut stats = Vec::with_capacity(DEMO_SOURCES.len());
     for (source, _) in DEMO_SOURCES {
-        let records: Vec<LandingRecord<'_>> = batch
+        let of_source: Vec<&DemoRecord> = batch.iter().filter(|r| r.source == *source).collect();
+        let records: Vec<LandingRecord<'_>> = of_source
             .iter()
-            .filter(|r| r.source == *source)
             .map(|r| LandingRecord {
                 stream: r.stream,
                 source_id: &r.source_id,
@@ -159,19 +162,13 @@ fn land_batch(
                 payload_json: &r.payload_json,
             })
             .collect();
-        stats.push(land_records(tx, source, fetched_at, &records)?);
-    }
-    let mut truth = tx
-        .prepare_cached(
-            "INSERT INTO demo_truth(source, stream, source_id, person) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(source, stream, source_id) DO UPDATE SET person = excluded.person
-             WHERE person != excluded.person",
-        )
-        .map_err(|source| WarehouseError::Sqlite { context: "recording demo truth".into(), source })?;
-    for r in batch {
-        truth
-            .execute(params![r.source, r.stream, r.source_id, r.person])
-            .map_err(|source| WarehouseError::Sqlite { context: "recording demo truth".into(), source })?;
+        stats.push(land_each(tx, source, fetched_at, &records, |i, _, landing_id| {
+            let person = of_source.get(i).map_or(0, |r| r.person);
+            truth
+                .execute(params![landing_id, person])
+                .map(drop)
+                .map_err(|source| WarehouseError::Sqlite { context: "recording demo truth".into(), source })
+        })?);
     }
     Ok(stats)
 }

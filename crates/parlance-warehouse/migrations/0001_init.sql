@@ -240,9 +240,6 @@ CREATE TABLE settings (
 -- The person truly behind each demo record. Written only by the demo
 -- generator; read only to score identity resolution, never by resolution.
 CREATE TABLE demo_truth (
-  source     TEXT NOT NULL,
-  stream     TEXT NOT NULL,
-  source_id  TEXT NOT NULL,
-  person     INTEGER NOT NULL,
-  PRIMARY KEY (source, stream, source_id)
-) STRICT, WITHOUT ROWID;
+  landing_id INTEGER PRIMARY KEY REFERENCES landing_records(id) ON DELETE CASCADE,
+  person     INTEGER NOT NULL
+) STRICT;

@@ -63,61 +63,64 @@ pub fn land_records(
     fetched_at: Timestamp,
     records: &[LandingRecord<'_>],
 ) -> WarehouseResult<LandStats> {
-    let mut find = conn
-        .prepare_cached(
-            "SELECT id, content_hash FROM landing_records
-             WHERE source = ?1 AND stream = ?2 AND source_id = ?3",
-        )
-        .context("preparing landing lookup")?;
+    land_each(conn, source, fetched_at, records, |_, _, _| Ok(()))
+}
+
+/// Like [`land_records`], calling `landed(index, outcome, landing id)` for
+/// every record written (inserted or updated), e.g. to record lineage.
+pub fn land_each(
+    conn: &Connection,
+    source: &str,
+    fetched_at: Timestamp,
+    records: &[LandingRecord<'_>],
+    mut landed: impl FnMut(usize, LandOutcome, i64) -> WarehouseResult<()>,
+) -> WarehouseResult<LandStats> {
+    // Optimistic insert first: on a first load every record is new and costs
+    // one index descent; only a conflict falls through to the update.
     let mut insert = conn
         .prepare_cached(
-            "INSERT INTO landing_records
+            "INSERT OR IGNORE INTO landing_records
                (source, stream, source_id, source_updated_at, payload_json, content_hash, fetched_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )
         .context("preparing landing insert")?;
     let mut update = conn
         .prepare_cached(
             "UPDATE landing_records
-             SET source_updated_at = ?2, payload_json = ?3, content_hash = ?4, fetched_at = ?5
-             WHERE id = ?1",
+             SET source_updated_at = ?4, payload_json = ?5, content_hash = ?6, fetched_at = ?7
+             WHERE source = ?1 AND stream = ?2 AND source_id = ?3 AND content_hash != ?6
+             RETURNING id",
         )
         .context("preparing landing update")?;
 
     let fetched = fetched_at.to_string();
     let mut stats = LandStats { pages: 1, ..LandStats::default() };
-    for record in records {
+    for (index, record) in records.iter().enumerate() {
         let hash = blake3::hash(record.payload_json.as_bytes());
-        let hash = hash.as_bytes().as_slice();
-        let updated_at = record.source_updated_at.map(|t| t.to_string());
-        let existing: Option<(i64, Vec<u8>)> = find
-            .query_row(params![source, record.stream, record.source_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .context("looking up a landed record")?;
-        let outcome = match existing {
+        let values = params![
+            source,
+            record.stream,
+            record.source_id,
+            record.source_updated_at.map(|t| t.to_string()),
+            record.payload_json,
+            hash.as_bytes().as_slice(),
+            fetched
+        ];
+        let inserted: Option<i64> =
+            insert.query_row(values, |r| r.get(0)).optional().context("landing a record")?;
+        let (outcome, id) = match inserted {
+            Some(id) => (LandOutcome::Inserted, Some(id)),
             None => {
-                insert
-                    .execute(params![
-                        source,
-                        record.stream,
-                        record.source_id,
-                        updated_at,
-                        record.payload_json,
-                        hash,
-                        fetched
-                    ])
-                    .context("landing a record")?;
-                LandOutcome::Inserted
-            }
-            Some((_, old)) if old == hash => LandOutcome::Unchanged,
-            Some((id, _)) => {
-                update
-                    .execute(params![id, updated_at, record.payload_json, hash, fetched])
-                    .context("updating a landed record")?;
-                LandOutcome::Updated
+                match update.query_row(values, |r| r.get(0)).optional().context("updating a landed record")? {
+                    Some(id) => (LandOutcome::Updated, Some(id)),
+                    None => (LandOutcome::Unchanged, None),
+                }
             }
         };
         stats.record(outcome);
+        if let Some(id) = id {
+            landed(index, outcome, id)?;
+        }
     }
     Ok(stats)
 }

@@ -30,7 +30,7 @@ pub use counts::{
     LayerCounts, RunSummary, SourceCounts, StreamCount, TableCount, WarehouseCounts, has_landed_records,
 };
 pub use error::{WarehouseError, WarehouseResult};
-pub use landing::{LandOutcome, LandStats, LandingRecord, land_records};
+pub use landing::{LandOutcome, LandStats, LandingRecord, land_each, land_records};
 pub use open::{APPLICATION_ID, Reader, SCHEMA_VERSION, Warehouse};
 pub use settings::{read_setting, write_setting};
 pub use sources::{RunStatus, SourceSpec, ensure_source, finish_sync_run, start_sync_run};

@@ -48,7 +48,7 @@ fn every_record_has_a_unique_key_and_a_true_person() {
     let orphans = scalar(
         &wh,
         "SELECT count(*) FROM landing_records l LEFT JOIN demo_truth t
-         USING (source, stream, source_id) WHERE t.person IS NULL",
+         ON t.landing_id = l.id WHERE t.person IS NULL",
     );
     assert_eq!(orphans, 0);
 }

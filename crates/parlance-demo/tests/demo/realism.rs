@@ -22,9 +22,11 @@ fn q(sql: &str) -> i64 {
 
 #[test]
 fn anonymous_visitors_are_the_majority_of_web_visitors() {
-    let visitors = q("SELECT count(DISTINCT person) FROM demo_truth WHERE source = 'demo-web'");
+    let visitors = q(
+        "SELECT count(DISTINCT person) FROM demo_truth t JOIN landing_records l ON l.id = t.landing_id WHERE l.source = 'demo-web'",
+    );
     let identified = q(
-        "SELECT count(DISTINCT t.person) FROM demo_truth t WHERE t.source = 'demo-web' AND t.stream = 'identifies'",
+        "SELECT count(DISTINCT t.person) FROM demo_truth t JOIN landing_records l ON l.id = t.landing_id WHERE l.stream = 'identifies'",
     );
     assert!(identified > 0, "some visitors identify");
     assert!(identified * 2 < visitors, "{identified} identified of {visitors} visitors");
@@ -38,16 +40,16 @@ fn identities_overlap_imperfectly_across_tools() {
                         AND json_extract(payload_json,'$.email') != lower(json_extract(payload_json,'$.email'))");
     assert!(mixed_case > 0);
     let shared = q("SELECT count(*) FROM (SELECT lower(json_extract(payload_json,'$.email')) e, count(DISTINCT t.person) n
-                    FROM landing_records l JOIN demo_truth t USING (source, stream, source_id)
+                    FROM landing_records l JOIN demo_truth t ON t.landing_id = l.id
                     WHERE l.source='demo-shop' AND l.stream='customers' GROUP BY e HAVING n > 1)");
     assert!(shared > 0, "households and test accounts share an email");
-    let guests = q("SELECT count(*) FROM (SELECT t.person FROM demo_truth t
-                    WHERE t.source='demo-shop' AND t.stream='customers' GROUP BY t.person HAVING count(*) > 1)");
+    let guests = q("SELECT count(*) FROM (SELECT t.person FROM demo_truth t JOIN landing_records l ON l.id = t.landing_id
+                    WHERE l.stream='customers' GROUP BY t.person HAVING count(*) > 1)");
     assert!(guests > 0, "guest checkouts give one person two shop customer ids");
     let support_mismatch = q(
-        "SELECT count(*) FROM landing_records s JOIN demo_truth ts USING (source, stream, source_id)
-        JOIN demo_truth tc ON tc.person = ts.person AND tc.source='demo-shop' AND tc.stream='customers'
-        JOIN landing_records c ON c.source=tc.source AND c.stream=tc.stream AND c.source_id=tc.source_id
+        "SELECT count(*) FROM landing_records s JOIN demo_truth ts ON ts.landing_id = s.id
+        JOIN demo_truth tc ON tc.person = ts.person
+        JOIN landing_records c ON c.id = tc.landing_id AND c.stream = 'customers'
         WHERE s.source='demo-support' AND s.stream='users'
           AND lower(json_extract(s.payload_json,'$.email')) != lower(json_extract(c.payload_json,'$.email'))",
     );
@@ -56,11 +58,13 @@ fn identities_overlap_imperfectly_across_tools() {
 
 #[test]
 fn customers_buy_repeatedly_and_some_return_orders() {
-    let buyers =
-        q("SELECT count(DISTINCT person) FROM demo_truth WHERE source='demo-shop' AND stream='orders'");
-    let repeat =
-        q("SELECT count(*) FROM (SELECT person FROM demo_truth WHERE source='demo-shop' AND stream='orders'
-                    GROUP BY person HAVING count(*) >= 2)");
+    let buyers = q(
+        "SELECT count(DISTINCT person) FROM demo_truth t JOIN landing_records l ON l.id = t.landing_id WHERE l.stream='orders'",
+    );
+    let repeat = q(
+        "SELECT count(*) FROM (SELECT person FROM demo_truth t JOIN landing_records l ON l.id = t.landing_id
+                    WHERE l.stream='orders' GROUP BY person HAVING count(*) >= 2)",
+    );
     assert!(repeat * 5 > buyers, "{repeat} repeat buyers of {buyers}");
     assert!(repeat * 10 < buyers * 9, "not everyone repeats");
     let refunded = q("SELECT count(*) FROM landing_records WHERE stream='orders'
@@ -75,7 +79,7 @@ fn lifecycle_patterns_all_occur() {
     // New: first order in the last 60 days. Lapsed: last order over a year
     // before the end. Won back: a gap of 120+ days between orders.
     let firsts = "SELECT t.person, min(json_extract(l.payload_json,'$.createdAt')) first, max(json_extract(l.payload_json,'$.createdAt')) last
-                  FROM landing_records l JOIN demo_truth t USING (source, stream, source_id)
+                  FROM landing_records l JOIN demo_truth t ON t.landing_id = l.id
                   WHERE l.stream='orders' GROUP BY t.person";
     let new = q(&format!("SELECT count(*) FROM ({firsts}) WHERE first >= '2026-09-01'"));
     let lapsed = q(&format!("SELECT count(*) FROM ({firsts}) WHERE last < '2025-10-31'"));
