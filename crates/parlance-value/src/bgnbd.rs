@@ -334,6 +334,7 @@ impl Objective for GroupedHistories {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -216,6 +216,7 @@ impl Objective for GroupedSpends {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 
-use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient, State};
+use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
@@ -48,15 +48,30 @@ pub(crate) struct Minimum {
     pub log_params: Vec<f64>,
     pub value: f64,
     pub iterations: u64,
+    /// The solver stopped by its own criterion (the gradient vanished or the
+    /// cost stopped changing at machine precision), not by running out of
+    /// iterations.
+    pub solver_converged: bool,
 }
 
 /// Log-parameters beyond ±`LOG_PARAM_LIMIT` (e^60 ≈ 1e26) are treated as
 /// infinitely bad, so the line search never evaluates overflowing models.
 const LOG_PARAM_LIMIT: f64 = 60.0;
 
+/// A solver that stopped by its own criterion with a gradient below this is
+/// accepted even above [`FitOptions::gradient_tolerance`]: the likelihood is
+/// flat to machine precision there, which happens when the maximum lies on
+/// the boundary (for BG/NBD, a → 0 and b → ∞ when nobody is seen to drop
+/// out). An interior point with such a gradient would still let the line
+/// search make progress, so this only admits flat ridges.
+const FLAT_GRADIENT_TOLERANCE: f64 = 1e-3;
+
+/// (log-parameters, value, gradient) of the last evaluation.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
+
 struct Problem<'a, O> {
     objective: &'a O,
-    cache: RefCell<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    cache: RefCell<Option<Evaluation>>,
 }
 
 impl<O: Objective> Problem<'_, O> {
@@ -103,8 +118,39 @@ fn problem<O: Objective>(objective: &O) -> Problem<'_, O> {
     Problem { objective, cache: RefCell::new(None) }
 }
 
-/// Runs L-BFGS from `start`; `None` if the solver errored.
+/// Runs L-BFGS from `start`, restarting it with fresh curvature memory when
+/// it stops early (argmin's L-BFGS gives up when its quasi-Newton direction
+/// stops being a descent direction, which happens on flat ridges). `None` if
+/// the solver errored outright.
 fn lbfgs<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> Option<Minimum> {
+    const RESTARTS: usize = 5;
+    let mut best = lbfgs_once(objective, start, options)?;
+    for _ in 0..RESTARTS {
+        if best.solver_converged || best.iterations >= options.max_iterations {
+            break;
+        }
+        let Some(next) = lbfgs_once(objective, best.log_params.clone(), options) else { break };
+        let iterations = best.iterations + next.iterations;
+        let progress = best.value - next.value;
+        if next.value <= best.value {
+            best = Minimum { iterations, ..next };
+        } else {
+            best.iterations = iterations;
+        }
+        if progress.is_nan() || progress <= RESTART_PROGRESS * best.value.abs().max(1.0) {
+            // A fresh start could not improve the cost: the solver is
+            // stalled on a plateau of the likelihood.
+            best.solver_converged = true;
+        }
+    }
+    Some(best)
+}
+
+/// A restart must improve the cost by more than this (relative) to count as
+/// progress.
+const RESTART_PROGRESS: f64 = 1e-13;
+
+fn lbfgs_once<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> Option<Minimum> {
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10).with_tolerance_grad(1e-12).ok()?;
     let result = Executor::new(problem(objective), solver)
         .configure(|state| state.param(start).max_iters(options.max_iterations))
@@ -116,6 +162,7 @@ fn lbfgs<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> 
         log_params: state.get_best_param()?.clone(),
         value: state.get_best_cost(),
         iterations: state.get_iter(),
+        solver_converged: matches!(state.get_termination_reason(), Some(TerminationReason::SolverConverged)),
     })
 }
 
@@ -138,6 +185,7 @@ fn nelder_mead<O: Objective>(objective: &O, start: &[f64], options: &FitOptions)
         log_params: state.get_best_param()?.clone(),
         value: state.get_best_cost(),
         iterations: state.get_iter(),
+        solver_converged: matches!(state.get_termination_reason(), Some(TerminationReason::SolverConverged)),
     })
 }
 
@@ -159,7 +207,10 @@ pub(crate) fn minimise<O: Objective>(
     options: &FitOptions,
 ) -> Result<Minimum, ValueError> {
     let accept = |minimum: &Minimum| {
-        minimum.value.is_finite() && gradient_norm(objective, &minimum.log_params) <= options.gradient_tolerance
+        let gradient = gradient_norm(objective, &minimum.log_params);
+        minimum.value.is_finite()
+            && (gradient <= options.gradient_tolerance
+                || (minimum.solver_converged && gradient <= FLAT_GRADIENT_TOLERANCE))
     };
     let first = lbfgs(objective, start.clone(), options);
     if let Some(minimum) = &first
@@ -176,7 +227,7 @@ pub(crate) fn minimise<O: Objective>(
             if accept(&candidate) {
                 return Ok(candidate);
             }
-            if best.as_ref().is_none_or(|b| !(b.value <= candidate.value)) {
+            if best.as_ref().is_none_or(|b| b.value.is_nan() || candidate.value < b.value) {
                 best = Some(candidate);
             }
         }

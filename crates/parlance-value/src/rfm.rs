@@ -175,6 +175,7 @@ pub fn summarize_transactions<C: Ord + Clone>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use time::macros::date;
