@@ -24,6 +24,28 @@ pub struct SourceFile {
     pub comments: Vec<Comment>,
 }
 
+impl SourceFile {
+    /// Calls `f` on every expression of every clause, outermost first,
+    /// filters and window bounds included. A compiler or linter can find every
+    /// path, literal and aggregate this way without matching every node kind.
+    pub fn walk_exprs(&self, f: &mut impl FnMut(&Expr)) {
+        for def in &self.definitions {
+            for clause in &def.clauses {
+                match &clause.kind {
+                    ClauseKind::Where(e) => e.walk(f),
+                    ClauseKind::Points(p) => match &p.kind {
+                        PointsKind::Per { measure: Measure::Value(e), .. } | PointsKind::When(e) => e.walk(f),
+                        PointsKind::Per { measure: Measure::Events(spec), .. } => spec.walk(f),
+                    },
+                    ClauseKind::Stage(StageRule { when: Some(e), .. }) => e.walk(f),
+                    ClauseKind::Map { event, .. } | ClauseKind::Ignore(event) => event.walk(f),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 /// The five kinds of definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DefinitionKind {
@@ -444,6 +466,19 @@ pub struct EventSpec {
     pub span: Span,
 }
 
+impl EventSpec {
+    /// Calls `f` on the filter's and the window's expressions.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        if let Some(filter) = &self.filter {
+            filter.walk(f);
+        }
+        if let Some(Window { kind: WindowKind::Between(a, b), .. }) = &self.window {
+            a.walk(f);
+            b.walk(f);
+        }
+    }
+}
+
 /// A time window over events.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Window {
@@ -469,6 +504,39 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where.
     pub span: Span,
+}
+
+impl Expr {
+    /// Calls `f` on this expression and every expression inside it, outermost
+    /// first (event filters and window bounds included).
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Or(items) | ExprKind::And(items) | ExprKind::List(items) => {
+                for i in items {
+                    i.walk(f);
+                }
+            }
+            ExprKind::Not(x) | ExprKind::Paren(x) | ExprKind::Neg(x) => x.walk(f),
+            ExprKind::Compare { lhs, rhs, .. } | ExprKind::Arith { lhs, rhs, .. } => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            ExprKind::Between { value, low, high, .. } => {
+                value.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            ExprKind::IsSet { value, .. } => value.walk(f),
+            ExprKind::Sequence(seq) => {
+                for step in &seq.steps {
+                    step.event.walk(f);
+                }
+            }
+            ExprKind::Aggregate(agg) => agg.target.walk(f),
+            ExprKind::InSegment(_) | ExprKind::Path(_) | ExprKind::Literal(_) | ExprKind::Today | ExprKind::Error => {}
+        }
+    }
 }
 
 /// The kinds of expression.

@@ -894,15 +894,19 @@ impl<'a> Checker<'a> {
                 );
                 return Ty::of(&ty);
             }
-        let mut d = Diagnostic::new(Code::UnknownProperty, path.span, format!("the event `{}` has no property `{dotted}`", ev.name));
-        if let Some(best) = closest(&dotted, ev.property_names()) {
-            d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(path.span, best.to_owned());
+        self.unknown_property(ev, &dotted, path.span);
+        Ty::Unknown
+    }
+
+    fn unknown_property(&mut self, ev: &EventType, name: &str, span: Span) {
+        let mut d = Diagnostic::new(Code::UnknownProperty, span, format!("the event `{}` has no property `{name}`", ev.name));
+        if let Some(best) = closest(name, ev.property_names()) {
+            d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(span, best.to_owned());
         } else {
             let names: Vec<&str> = ev.property_names().collect();
             d = d.with_suggestion(format!("its properties are {}", names.join(", ")));
         }
         self.report(d);
-        Ty::Unknown
     }
 
     /// Resolves the path of an event spec to an event and maybe a property,
@@ -927,11 +931,7 @@ impl<'a> Checker<'a> {
                         result = (Some(ev), Some((prop.to_owned(), Ty::of(&ty), path.span)));
                     }
                     None => {
-                        let mut d = Diagnostic::new(Code::UnknownProperty, last_span, format!("the event `{event}` has no property `{prop}`"));
-                        if let Some(best) = closest(prop, ev.property_names()) {
-                            d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(last_span, best.to_owned());
-                        }
-                        self.report(d);
+                        self.unknown_property(ev, prop, last_span);
                         result = (Some(ev), Some((prop.to_owned(), Ty::Unknown, path.span)));
                     }
                 }
@@ -943,7 +943,7 @@ impl<'a> Checker<'a> {
             if let Some(best) = closest(&dotted, names.iter().copied()).or_else(|| prefix.and_then(|p| closest(p, names.iter().copied()))) {
                 d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(path.span, best.to_owned());
             } else if catalog.get_field(&dotted).is_some() {
-                d = d.with_suggestion(format!("`{dotted}` is a profile field: compare it directly, e.g. `{dotted} > 0`"));
+                d = d.with_suggestion(format!("`{dotted}` is a profile field, not an event"));
             }
             self.report(d);
         }
@@ -1142,11 +1142,7 @@ impl<'a> Checker<'a> {
                         Ty::of(&ty)
                     }
                     None => {
-                        let mut d = Diagnostic::new(Code::UnknownProperty, prop.span, format!("the event `{}` has no property `{}`", ev.name, prop.name));
-                        if let Some(best) = closest(&prop.name, ev.property_names()) {
-                            d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(prop.span, best.to_owned());
-                        }
-                        self.report(d);
+                        self.unknown_property(ev, &prop.name, prop.span);
                         Ty::Unknown
                     }
                 }

@@ -288,7 +288,8 @@ impl Lexer<'_> {
         if let Some((start, end)) = self.bad_run.take() {
             let span = Span::new(offset(start), offset(end));
             let found = span.text(self.text);
-            let mut d = Diagnostic::new(Code::UnexpectedCharacter, span, format!("unexpected `{found}`"));
+            let shown = if found.contains('`') { format!("\"{found}\"") } else { format!("`{found}`") };
+            let mut d = Diagnostic::new(Code::UnexpectedCharacter, span, format!("unexpected {shown}"));
             if found.starts_with(';') {
                 d = d.with_suggestion("clauses need no separator: start each on its own line");
             } else if found.starts_with('\'') {

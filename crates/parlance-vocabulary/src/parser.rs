@@ -456,7 +456,7 @@ impl Parser<'_> {
             }
             "contact" => {
                 self.expect_word("cost")?;
-                let cost = self.expect_number("the cost of one support contact", false)?;
+                let cost = self.expect_number("the cost of one support contact", true)?;
                 let channel = match self.eat_word("for") {
                     Some(_) => Some(self.expect_string("a channel string after `for`, e.g. \"phone\"")?),
                     None => None,
@@ -465,7 +465,7 @@ impl Parser<'_> {
             }
             "return" => {
                 self.expect_word("cost")?;
-                ClauseKind::ReturnCost(self.expect_number("the cost of one return", false)?)
+                ClauseKind::ReturnCost(self.expect_number("the cost of one return", true)?)
             }
             "tier" => ClauseKind::Tier(self.tier_rule()?),
             "group" => {

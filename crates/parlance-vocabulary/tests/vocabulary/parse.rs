@@ -317,7 +317,7 @@ fn bad_literals() {
               (where (and (> a (- today <error>)) (> b (- today <error>)) (= c <error>) (> d (- today <error>)) (< e (- today <error>)))))
             ---
             1:29 error[invalid-duration] unknown duration unit `x` in `90x`: units are d (days), w (weeks), m (months) and y (years)
-            1:49 error[invalid-duration] `1.5d`: durations are whole numbers (use a smaller unit, e.g. `36h` is not allowed but `2d` is)
+            1:49 error[invalid-duration] `1.5d`: durations are whole numbers (round it, or use a smaller unit: `10d`, not `1.5w`)
             1:62 error[invalid-date] `2025-02-30` is not a day of the calendar
             1:89 error[invalid-duration] `99999y` is too long: durations go up to 100 years (100y)
             1:112 error[invalid-duration] unknown duration unit `days` in `3days`: units are d (days), w (weeks), m (months) and y (years) (write `3d`)
