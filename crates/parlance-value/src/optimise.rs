@@ -24,7 +24,9 @@ pub struct FitOptions {
     /// Iteration budget for each solver run.
     pub max_iterations: u64,
     /// A fit is accepted when the gradient norm of the mean log-likelihood
-    /// with respect to the log-parameters is below this.
+    /// with respect to the log-parameters is below this; L-BFGS itself stops
+    /// at a tenth of it (much lower and its line search only chases rounding
+    /// noise in the cost).
     pub gradient_tolerance: f64,
 }
 
@@ -66,18 +68,22 @@ const LOG_PARAM_LIMIT: f64 = 60.0;
 /// search make progress, so this only admits flat ridges.
 const FLAT_GRADIENT_TOLERANCE: f64 = 1e-3;
 
-/// (log-parameters, value, gradient) of the last evaluation.
+/// The solvers ask for the cost and the gradient separately and revisit
+/// recent points; this many recent evaluations are remembered.
+const CACHED_EVALUATIONS: usize = 8;
+
+/// (log-parameters, value, gradient) of one evaluation.
 type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
 struct Problem<'a, O> {
     objective: &'a O,
-    cache: RefCell<Option<Evaluation>>,
+    cache: RefCell<Vec<Evaluation>>,
 }
 
 impl<O: Objective> Problem<'_, O> {
     fn evaluate(&self, log_params: &[f64]) -> (f64, Vec<f64>) {
-        if let Some((cached_at, value, gradient)) = self.cache.borrow().as_ref()
-            && cached_at.as_slice() == log_params
+        if let Some((_, value, gradient)) =
+            self.cache.borrow().iter().find(|(cached_at, _, _)| cached_at.as_slice() == log_params)
         {
             return (*value, gradient.clone());
         }
@@ -93,7 +99,11 @@ impl<O: Objective> Problem<'_, O> {
             gradient.fill(0.0);
             f64::INFINITY
         };
-        *self.cache.borrow_mut() = Some((log_params.to_vec(), value, gradient.clone()));
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() == CACHED_EVALUATIONS {
+            cache.remove(0);
+        }
+        cache.push((log_params.to_vec(), value, gradient.clone()));
         (value, gradient)
     }
 }
@@ -115,7 +125,7 @@ impl<O: Objective> Gradient for Problem<'_, O> {
 }
 
 fn problem<O: Objective>(objective: &O) -> Problem<'_, O> {
-    Problem { objective, cache: RefCell::new(None) }
+    Problem { objective, cache: RefCell::new(Vec::with_capacity(CACHED_EVALUATIONS)) }
 }
 
 /// Runs L-BFGS from `start`, restarting it with fresh curvature memory when
@@ -151,7 +161,8 @@ fn lbfgs<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> 
 const RESTART_PROGRESS: f64 = 1e-13;
 
 fn lbfgs_once<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> Option<Minimum> {
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10).with_tolerance_grad(1e-12).ok()?;
+    let solver =
+        LBFGS::new(MoreThuenteLineSearch::new(), 10).with_tolerance_grad(options.gradient_tolerance * 0.1).ok()?;
     let result = Executor::new(problem(objective), solver)
         .configure(|state| state.param(start).max_iters(options.max_iterations))
         .timer(false)
