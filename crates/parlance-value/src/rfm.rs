@@ -144,15 +144,15 @@ pub fn summarize_transactions<C: Ord + Clone>(
     let mut summaries = Vec::new();
     for customer_transactions in in_period.chunk_by(|x, y| x.customer == y.customer) {
         let mut days = customer_transactions.chunk_by(|x, y| x.date == y.date);
-        let Some(first_day) = days.next() else { continue };
-        let first = &first_day[0];
+        let Some(&first) = days.next().and_then(<[_]>::first) else { continue };
         let mut last_purchase = first.date;
         let mut frequency = 0_u32;
         let mut monetary_total = 0.0;
         let mut monetary_days = 0_u32;
         for day in days {
+            let Some(transaction) = day.first() else { continue };
             frequency += 1;
-            last_purchase = day[0].date;
+            last_purchase = transaction.date;
             let net: f64 = day.iter().map(|t| t.amount).sum();
             if net > 0.0 {
                 monetary_total += net;
