@@ -534,7 +534,11 @@ impl Expr {
                 }
             }
             ExprKind::Aggregate(agg) => agg.target.walk(f),
-            ExprKind::InSegment(_) | ExprKind::Path(_) | ExprKind::Literal(_) | ExprKind::Today | ExprKind::Error => {}
+            ExprKind::InSegment(_)
+            | ExprKind::Path(_)
+            | ExprKind::Literal(_)
+            | ExprKind::Today
+            | ExprKind::Error => {}
         }
     }
 }

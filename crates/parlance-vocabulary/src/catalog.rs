@@ -124,7 +124,11 @@ impl Catalog {
 
     /// Adds (or replaces) an event type with its properties.
     #[must_use]
-    pub fn event<'a>(mut self, name: impl Into<String>, properties: impl IntoIterator<Item = (&'a str, FieldType)>) -> Self {
+    pub fn event<'a>(
+        mut self,
+        name: impl Into<String>,
+        properties: impl IntoIterator<Item = (&'a str, FieldType)>,
+    ) -> Self {
         let name = name.into();
         let properties = properties.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         self.events.insert(name.clone(), EventType { name, properties });
@@ -212,7 +216,10 @@ impl Catalog {
             .field("trait.interests", FieldType::list(Text))
             // Attitudinal answers.
             .field("survey.nps", Number)
-            .field("survey.satisfaction", FieldType::enumeration(["very_unhappy", "unhappy", "neutral", "happy", "very_happy"]))
+            .field(
+                "survey.satisfaction",
+                FieldType::enumeration(["very_unhappy", "unhappy", "neutral", "happy", "very_happy"]),
+            )
             .field("survey.answered_at", Date)
             // Features.
             .field("orders.count", Number)
@@ -241,19 +248,49 @@ impl Catalog {
                 FieldType::enumeration(["acquisition", "conversion", "retention", "win_back", "lapsed"]),
             )
             // Events.
-            .event("order", [("amount", Money), ("margin", Money), ("currency", Text), ("channel", channel()), ("category", Text), ("items", Number)])
+            .event(
+                "order",
+                [
+                    ("amount", Money),
+                    ("margin", Money),
+                    ("currency", Text),
+                    ("channel", channel()),
+                    ("category", Text),
+                    ("items", Number),
+                ],
+            )
             .event("order.returned", [("amount", Money), ("reason", Text)])
             .event("cart.added", [("product", Text), ("category", Text), ("amount", Money)])
             .event("email.sent", [("campaign", Text), ("subject", Text)])
             .event("email.opened", [("campaign", Text), ("subject", Text)])
             .event("email.click", [("campaign", Text), ("url", Text)])
-            .event("web.session", [("source", Text), ("medium", Text), ("pages", Number), ("seconds", Number)])
-            .event("web.page_view", [("url", Text), ("page_type", Text), ("category", Text), ("depth", Number), ("seconds", Number)])
+            .event(
+                "web.session",
+                [("source", Text), ("medium", Text), ("pages", Number), ("seconds", Number)],
+            )
+            .event(
+                "web.page_view",
+                [
+                    ("url", Text),
+                    ("page_type", Text),
+                    ("category", Text),
+                    ("depth", Number),
+                    ("seconds", Number),
+                ],
+            )
+            .event("web.product_view", [("product", Text), ("category", Text), ("price", Money)])
             .event("web.video_play", [("video", Text), ("seconds", Number)])
             .event("web.search", [("query", Text)])
             .event("store.visit", [("store", Text)])
             .event("app.open", [("platform", FieldType::enumeration(["ios", "android"]))])
-            .event("support.contact", [("channel", FieldType::enumeration(["phone", "email", "chat"])), ("reason", Text), ("minutes", Number)])
+            .event(
+                "support.contact",
+                [
+                    ("channel", FieldType::enumeration(["phone", "email", "chat"])),
+                    ("reason", Text),
+                    ("minutes", Number),
+                ],
+            )
             .event("survey.answered", [("survey", Text), ("score", Number)])
             // Segments kept in other files of the demo vocabulary.
             .segment("newsletter_subscribers")

@@ -110,7 +110,8 @@ pub fn check(file: &SourceFile, catalog: &Catalog) -> Checked {
         }
     }
     let first_of = |kind: DefinitionKind| file.definitions.iter().find(|d| d.kind == kind);
-    let stage_names = first_of(DefinitionKind::Stages).map(|d| d.stages().map(|s| s.name.name.clone()).collect());
+    let stage_names =
+        first_of(DefinitionKind::Stages).map(|d| d.stages().map(|s| s.name.name.clone()).collect());
     let tier_names: Option<Vec<String>> = first_of(DefinitionKind::Value)
         .map(|d| d.tiers().map(|t| t.name.name.clone()).collect::<Vec<_>>())
         .filter(|t| !t.is_empty());
@@ -272,7 +273,8 @@ impl<'a> Checker<'a> {
     }
 
     fn names(&self, kind: DefinitionKind) -> Vec<String> {
-        let mut out: Vec<String> = self.local.keys().filter(|d| d.kind == kind).map(|d| d.name.clone()).collect();
+        let mut out: Vec<String> =
+            self.local.keys().filter(|d| d.kind == kind).map(|d| d.name.clone()).collect();
         for n in self.catalog.names(kind) {
             if !out.iter().any(|o| o == n) {
                 out.push(n.to_owned());
@@ -351,12 +353,20 @@ impl<'a> Checker<'a> {
         match def.kind {
             DefinitionKind::Segment => {
                 if def.condition().is_none() {
-                    self.missing(head, format!("segment `{}` has no `where` condition", def.name()), "add `where` and the condition profiles must meet");
+                    self.missing(
+                        head,
+                        format!("segment `{}` has no `where` condition", def.name()),
+                        "add `where` and the condition profiles must meet",
+                    );
                 }
             }
             DefinitionKind::Score => {
                 if def.points().next().is_none() {
-                    self.missing(head, format!("score `{}` has no `points` rules", def.name()), "add e.g. `points 5 per web.page_view within 30d`");
+                    self.missing(
+                        head,
+                        format!("score `{}` has no `points` rules", def.name()),
+                        "add e.g. `points 5 per web.page_view within 30d`",
+                    );
                 }
             }
             DefinitionKind::Stages => self.stages(def, head),
@@ -389,16 +399,26 @@ impl<'a> Checker<'a> {
         match &p.kind {
             PointsKind::Per { divisor, measure, max } => {
                 if let Some(d) = divisor
-                    && d.value.value <= 0.0 {
-                        self.report(Diagnostic::new(Code::OutOfRange, d.span, format!("`per {} of` must count in positive steps", d.value.text)));
-                    }
+                    && d.value.value <= 0.0
+                {
+                    self.report(Diagnostic::new(
+                        Code::OutOfRange,
+                        d.span,
+                        format!("`per {} of` must count in positive steps", d.value.text),
+                    ));
+                }
                 if let Some(m) = max
-                    && m.value.value <= 0.0 {
-                        self.report(
-                            Diagnostic::new(Code::OutOfRange, m.span, "`max` caps the size of a rule's points and must be positive")
-                                .with_suggestion("for negative points, `max 20` means at most -20"),
-                        );
-                    }
+                    && m.value.value <= 0.0
+                {
+                    self.report(
+                        Diagnostic::new(
+                            Code::OutOfRange,
+                            m.span,
+                            "`max` caps the size of a rule's points and must be positive",
+                        )
+                        .with_suggestion("for negative points, `max 20` means at most -20"),
+                    );
+                }
                 match measure {
                     Measure::Events(spec) => self.events_only(spec, "`per` counts events; to weigh a property write e.g. `per sum(order.amount within 90d)`"),
                     Measure::Value(e) => {
@@ -422,8 +442,12 @@ impl<'a> Checker<'a> {
         let (event, property) = self.event_spec(spec, false);
         if event.is_some() && property.is_some() {
             self.report(
-                Diagnostic::new(Code::AggregateArgument, spec.path.span, format!("`{}` is an event property, not an event", spec.path.dotted()))
-                    .with_suggestion(hint),
+                Diagnostic::new(
+                    Code::AggregateArgument,
+                    spec.path.span,
+                    format!("`{}` is an event property, not an event", spec.path.dotted()),
+                )
+                .with_suggestion(hint),
             );
         }
     }
@@ -433,14 +457,21 @@ impl<'a> Checker<'a> {
         let mut fallback: Option<&StageRule> = None;
         for rule in def.stages() {
             if !names.insert(rule.name.name.as_str()) {
-                self.report(Diagnostic::new(Code::DuplicateName, rule.name.span, format!("stage `{}` is listed twice", rule.name.name)));
+                self.report(Diagnostic::new(
+                    Code::DuplicateName,
+                    rule.name.span,
+                    format!("stage `{}` is listed twice", rule.name.name),
+                ));
             }
             if let Some(f) = fallback {
                 self.report(
                     Diagnostic::new(
                         Code::RuleAfterFallback,
                         rule.name.span,
-                        format!("stage `{}` comes after the fallback `{}` and can never be reached", rule.name.name, f.name.name),
+                        format!(
+                            "stage `{}` comes after the fallback `{}` and can never be reached",
+                            rule.name.name, f.name.name
+                        ),
                     )
                     .with_suggestion("the `otherwise` stage must be the last one"),
                 );
@@ -478,11 +509,23 @@ impl<'a> Checker<'a> {
                     };
                     match months {
                         None => self.report(
-                            Diagnostic::new(Code::InvalidHorizon, h.span, "the value horizon is counted in months or years")
-                                .with_suggestion("write e.g. `horizon 12m` or `horizon 1y`"),
+                            Diagnostic::new(
+                                Code::InvalidHorizon,
+                                h.span,
+                                "the value horizon is counted in months or years",
+                            )
+                            .with_suggestion("write e.g. `horizon 12m` or `horizon 1y`"),
                         ),
-                        Some(0) => self.report(Diagnostic::new(Code::InvalidHorizon, h.span, "the value horizon must be at least one month")),
-                        Some(m) if m > 120 => self.report(Diagnostic::new(Code::InvalidHorizon, h.span, "the value horizon can be at most 10 years (120m)")),
+                        Some(0) => self.report(Diagnostic::new(
+                            Code::InvalidHorizon,
+                            h.span,
+                            "the value horizon must be at least one month",
+                        )),
+                        Some(m) if m > 120 => self.report(Diagnostic::new(
+                            Code::InvalidHorizon,
+                            h.span,
+                            "the value horizon can be at most 10 years (120m)",
+                        )),
                         Some(_) => {}
                     }
                 }
@@ -494,7 +537,14 @@ impl<'a> Checker<'a> {
                 }
                 ClauseKind::Margin { rate, category } => {
                     if !(-1.0..=1.0).contains(&rate.value.value) {
-                        self.report(Diagnostic::new(Code::OutOfRange, rate.span, format!("a gross margin of {} is not possible: it lies between -100% and 100%", rate.value.text)));
+                        self.report(Diagnostic::new(
+                            Code::OutOfRange,
+                            rate.span,
+                            format!(
+                                "a gross margin of {} is not possible: it lies between -100% and 100%",
+                                rate.value.text
+                            ),
+                        ));
                     }
                     match category {
                         None => {
@@ -502,7 +552,11 @@ impl<'a> Checker<'a> {
                         }
                         Some(c) => {
                             if !categories.insert(c.value.clone()) {
-                                self.report(Diagnostic::new(Code::DuplicateName, c.span, format!("the margin for {} is given twice", quote(&c.value))));
+                                self.report(Diagnostic::new(
+                                    Code::DuplicateName,
+                                    c.span,
+                                    format!("the margin for {} is given twice", quote(&c.value)),
+                                ));
                             }
                         }
                     }
@@ -510,21 +564,33 @@ impl<'a> Checker<'a> {
                 ClauseKind::ContactCost { cost, channel } => {
                     self.non_negative(cost);
                     if let Some(c) = channel
-                        && !channels.insert(c.value.clone()) {
-                            self.report(Diagnostic::new(Code::DuplicateName, c.span, format!("the contact cost for {} is given twice", quote(&c.value))));
-                        }
+                        && !channels.insert(c.value.clone())
+                    {
+                        self.report(Diagnostic::new(
+                            Code::DuplicateName,
+                            c.span,
+                            format!("the contact cost for {} is given twice", quote(&c.value)),
+                        ));
+                    }
                 }
                 ClauseKind::ReturnCost(cost) => self.non_negative(cost),
                 ClauseKind::Tier(t) => {
                     if !tiers.insert(t.name.name.as_str()) {
-                        self.report(Diagnostic::new(Code::DuplicateName, t.name.span, format!("tier `{}` is listed twice", t.name.name)));
+                        self.report(Diagnostic::new(
+                            Code::DuplicateName,
+                            t.name.span,
+                            format!("tier `{}` is listed twice", t.name.name),
+                        ));
                     }
                     if let Some(f) = fallback {
                         self.report(
                             Diagnostic::new(
                                 Code::RuleAfterFallback,
                                 t.name.span,
-                                format!("tier `{}` comes after the fallback `{}` and can never be reached", t.name.name, f.name.name),
+                                format!(
+                                    "tier `{}` comes after the fallback `{}` and can never be reached",
+                                    t.name.name, f.name.name
+                                ),
                             )
                             .with_suggestion("the `otherwise` tier must be the last one"),
                         );
@@ -534,8 +600,9 @@ impl<'a> Checker<'a> {
                         None => fallback = Some(t),
                         Some(n) => {
                             if let Some(prev) = last_threshold
-                                && n.value.value >= prev.value.value {
-                                    self.report(
+                                && n.value.value >= prev.value.value
+                            {
+                                self.report(
                                         Diagnostic::new(
                                             Code::TierOrder,
                                             n.span,
@@ -543,7 +610,7 @@ impl<'a> Checker<'a> {
                                         )
                                         .with_suggestion("list tiers from the highest value down"),
                                     );
-                                }
+                            }
                             last_threshold = Some(n);
                         }
                     }
@@ -551,22 +618,36 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        for (clause, example) in [("horizon", "horizon 12m"), ("discount", "discount 10% per year"), ("margin", "margin 35%")] {
+        for (clause, example) in
+            [("horizon", "horizon 12m"), ("discount", "discount 10% per year"), ("margin", "margin 35%")]
+        {
             if !has.contains(clause) {
-                self.missing(head, format!("value `{}` has no `{clause}`", def.name()), &format!("add e.g. `{example}`"));
+                self.missing(
+                    head,
+                    format!("value `{}` has no `{clause}`", def.name()),
+                    &format!("add e.g. `{example}`"),
+                );
             }
         }
         if !tiers.is_empty() && fallback.is_none() {
             self.report(
-                Diagnostic::new(Code::MissingFallback, head, format!("value `{}` has tiers but no fallback tier", def.name()))
-                    .with_suggestion("end the tiers with e.g. `tier low \"Low\" otherwise`"),
+                Diagnostic::new(
+                    Code::MissingFallback,
+                    head,
+                    format!("value `{}` has tiers but no fallback tier", def.name()),
+                )
+                .with_suggestion("end the tiers with e.g. `tier low \"Low\" otherwise`"),
             );
         }
     }
 
     fn non_negative(&mut self, n: &NumberLit) {
         if n.value.value < 0.0 {
-            self.report(Diagnostic::new(Code::OutOfRange, n.span, format!("a cost of {} is not possible: costs are not negative", n.value.text)));
+            self.report(Diagnostic::new(
+                Code::OutOfRange,
+                n.span,
+                format!("a cost of {} is not possible: costs are not negative", n.value.text),
+            ));
         }
     }
 
@@ -575,7 +656,11 @@ impl<'a> Checker<'a> {
         for clause in &def.clauses {
             if let ClauseKind::Group { name, .. } = &clause.kind {
                 if groups.contains(&name.name.as_str()) {
-                    self.report(Diagnostic::new(Code::DuplicateName, name.span, format!("group `{}` is declared twice", name.name)));
+                    self.report(Diagnostic::new(
+                        Code::DuplicateName,
+                        name.span,
+                        format!("group `{}` is declared twice", name.name),
+                    ));
                 } else {
                     groups.push(&name.name);
                 }
@@ -587,9 +672,15 @@ impl<'a> Checker<'a> {
                 maps += 1;
                 let g = label.group.name.as_str();
                 if !groups.contains(&g) {
-                    let mut d = Diagnostic::new(Code::UnknownGroup, label.group.span, format!("label `{g}:{}` uses the undeclared group `{g}`", label.name.name));
+                    let mut d = Diagnostic::new(
+                        Code::UnknownGroup,
+                        label.group.span,
+                        format!("label `{g}:{}` uses the undeclared group `{g}`", label.name.name),
+                    );
                     d = match closest(g, groups.iter().copied()) {
-                        Some(best) => d.with_suggestion(format!("did you mean `{best}`?")).with_fix(label.group.span, best.to_owned()),
+                        Some(best) => d
+                            .with_suggestion(format!("did you mean `{best}`?"))
+                            .with_fix(label.group.span, best.to_owned()),
                         None => d.with_suggestion(format!("declare it with `group {g} \"Title\"`")),
                     };
                     self.report(d);
@@ -597,7 +688,11 @@ impl<'a> Checker<'a> {
             }
         }
         if maps == 0 {
-            self.missing(head, format!("touchpoints `{}` maps no events", def.name()), "add e.g. `map email.click to email:click`");
+            self.missing(
+                head,
+                format!("touchpoints `{}` maps no events", def.name()),
+                "add e.g. `map email.click to email:click`",
+            );
         }
     }
 
@@ -617,11 +712,17 @@ impl<'a> Checker<'a> {
         // Where each local edge is written, for the report.
         let mut edge_span: BTreeMap<(usize, usize), Span> = BTreeMap::new();
         let mut pending: Vec<DefRef> = Vec::new();
-        let mut id_of = |r: &DefRef, nodes: &mut Vec<DefRef>, adj: &mut Vec<Vec<usize>>, pending: &mut Vec<DefRef>| -> usize {
-            if r.name.is_empty() && r.kind.is_singleton()
-                && let Some(i) = singleton(r.kind) {
-                    return i;
-                }
+        let mut id_of = |r: &DefRef,
+                         nodes: &mut Vec<DefRef>,
+                         adj: &mut Vec<Vec<usize>>,
+                         pending: &mut Vec<DefRef>|
+         -> usize {
+            if r.name.is_empty()
+                && r.kind.is_singleton()
+                && let Some(i) = singleton(r.kind)
+            {
+                return i;
+            }
             if let Some(&i) = ids.get(r) {
                 return i;
             }
@@ -636,9 +737,10 @@ impl<'a> Checker<'a> {
             let to = id_of(&r.to, &mut nodes, &mut adj, &mut pending);
             edge_span.entry((r.from, to)).or_insert(r.span);
             if let Some(list) = adj.get_mut(r.from)
-                && !list.contains(&to) {
-                    list.push(to);
-                }
+                && !list.contains(&to)
+            {
+                list.push(to);
+            }
         }
         // Follow definitions from elsewhere through the catalog.
         while let Some(ext) = pending.pop() {
@@ -646,9 +748,10 @@ impl<'a> Checker<'a> {
             for dep in self.catalog.dependencies(&ext).to_vec() {
                 let to = id_of(&dep, &mut nodes, &mut adj, &mut pending);
                 if let Some(list) = adj.get_mut(from)
-                    && !list.contains(&to) {
-                        list.push(to);
-                    }
+                    && !list.contains(&to)
+                {
+                    list.push(to);
+                }
             }
         }
         for cycle in find_cycles(&adj) {
@@ -657,7 +760,8 @@ impl<'a> Checker<'a> {
                 continue; // entirely elsewhere: not this file's problem
             }
             let span = edge_span.get(&(first, second)).copied().unwrap_or_default();
-            let path: Vec<String> = cycle.iter().filter_map(|&i| nodes.get(i)).map(ToString::to_string).collect();
+            let path: Vec<String> =
+                cycle.iter().filter_map(|&i| nodes.get(i)).map(ToString::to_string).collect();
             let name = nodes.get(first).map(ToString::to_string).unwrap_or_default();
             let message = if cycle.len() == 2 {
                 format!("{name} refers to itself")
@@ -665,8 +769,9 @@ impl<'a> Checker<'a> {
                 format!("{name} refers to itself through a cycle: {}", path.join(" → "))
             };
             self.report(
-                Diagnostic::new(Code::ReferenceCycle, span, message)
-                    .with_suggestion("a definition cannot depend on itself; remove one reference of the cycle"),
+                Diagnostic::new(Code::ReferenceCycle, span, message).with_suggestion(
+                    "a definition cannot depend on itself; remove one reference of the cycle",
+                ),
             );
         }
     }
@@ -681,9 +786,13 @@ impl<'a> Checker<'a> {
             Ty::Event(name) => {
                 let fix = format!("count({name}) >= 1");
                 self.report(
-                    Diagnostic::new(Code::NotACondition, e.span, format!("`{name}` is an event, not a condition"))
-                        .with_suggestion(format!("to test that it happened, write `{fix}`"))
-                        .with_fix(e.span, fix),
+                    Diagnostic::new(
+                        Code::NotACondition,
+                        e.span,
+                        format!("`{name}` is an event, not a condition"),
+                    )
+                    .with_suggestion(format!("to test that it happened, write `{fix}`"))
+                    .with_fix(e.span, fix),
                 );
             }
             t => {
@@ -695,8 +804,12 @@ impl<'a> Checker<'a> {
                     _ => format!("`{text} is-set`"),
                 };
                 self.report(
-                    Diagnostic::new(Code::NotACondition, e.span, format!("`{text}` is {}, not a condition", t.describe()))
-                        .with_suggestion(format!("compare it, e.g. {example}")),
+                    Diagnostic::new(
+                        Code::NotACondition,
+                        e.span,
+                        format!("`{text}` is {}, not a condition", t.describe()),
+                    )
+                    .with_suggestion(format!("compare it, e.g. {example}")),
                 );
             }
         }
@@ -708,7 +821,9 @@ impl<'a> Checker<'a> {
             Ty::Event(name) => {
                 self.report(
                     Diagnostic::new(Code::TypeMismatch, e.span, format!("`{name}` is an event, not a value"))
-                        .with_suggestion(format!("use an aggregate, e.g. `count({name})` or `last({name}).at`")),
+                        .with_suggestion(format!(
+                            "use an aggregate, e.g. `count({name})` or `last({name}).at`"
+                        )),
                 );
                 Ty::Unknown
             }
@@ -741,7 +856,11 @@ impl<'a> Checker<'a> {
                     self.report(Diagnostic::new(
                         Code::TypeMismatch,
                         value.span,
-                        format!("`between` compares numbers, money or dates, but `{}` is {}", expr_text(value), vt.describe()),
+                        format!(
+                            "`between` compares numbers, money or dates, but `{}` is {}",
+                            expr_text(value),
+                            vt.describe()
+                        ),
                     ));
                 } else {
                     self.compatible(value, &vt, low, &lt);
@@ -788,8 +907,12 @@ impl<'a> Checker<'a> {
             ExprKind::Aggregate(agg) => {
                 if ctx.in_filter {
                     self.report(
-                        Diagnostic::new(Code::AggregateArgument, e.span, "an event filter cannot contain an aggregate")
-                            .with_suggestion("filters compare the event's own properties with values"),
+                        Diagnostic::new(
+                            Code::AggregateArgument,
+                            e.span,
+                            "an event filter cannot contain an aggregate",
+                        )
+                        .with_suggestion("filters compare the event's own properties with values"),
                     );
                     return Ty::Unknown;
                 }
@@ -801,7 +924,11 @@ impl<'a> Checker<'a> {
                 match t {
                     Ty::Number | Ty::Money | Ty::Unknown => t,
                     t => {
-                        self.report(Diagnostic::new(Code::TypeMismatch, e.span, format!("`{}` is {} and cannot be negated", expr_text(inner), t.describe())));
+                        self.report(Diagnostic::new(
+                            Code::TypeMismatch,
+                            e.span,
+                            format!("`{}` is {} and cannot be negated", expr_text(inner), t.describe()),
+                        ));
                         Ty::Unknown
                     }
                 }
@@ -815,7 +942,8 @@ impl<'a> Checker<'a> {
             self.resolutions.insert(name.span, Resolution::Segment(name.name.clone()));
             return;
         }
-        let mut d = Diagnostic::new(Code::UnknownSegment, name.span, format!("there is no segment `{}`", name.name));
+        let mut d =
+            Diagnostic::new(Code::UnknownSegment, name.span, format!("there is no segment `{}`", name.name));
         let segments = self.names(DefinitionKind::Segment);
         if let Some(best) = closest(&name.name, segments.iter().map(String::as_str)) {
             d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(name.span, best.to_owned());
@@ -837,7 +965,9 @@ impl<'a> Checker<'a> {
             let mut d = Diagnostic::new(Code::UnknownScore, path.span, format!("there is no score `{name}`"));
             let scores = self.names(DefinitionKind::Score);
             if let Some(best) = closest(name, scores.iter().map(String::as_str)) {
-                d = d.with_suggestion(format!("did you mean `score.{best}`?")).with_fix(path.span, format!("score.{best}"));
+                d = d
+                    .with_suggestion(format!("did you mean `score.{best}`?"))
+                    .with_fix(path.span, format!("score.{best}"));
             }
             self.report(d);
             return Ty::Unknown;
@@ -862,15 +992,20 @@ impl<'a> Checker<'a> {
         }
         if let Some((event, prop)) = dotted.rsplit_once('.')
             && let Some(ev) = self.catalog.get_event(event)
-                && ev.property(prop).is_some() {
-                    let fix = format!("last({event}).{prop}");
-                    self.report(
-                        Diagnostic::new(Code::UnknownField, path.span, format!("`{dotted}` is a property of the event `{event}`, not a profile field"))
-                            .with_suggestion(format!("aggregate it, e.g. `{fix}` or `sum({dotted} within 30d)`"))
-                            .with_fix(path.span, fix),
-                    );
-                    return Ty::Unknown;
-                }
+            && ev.property(prop).is_some()
+        {
+            let fix = format!("last({event}).{prop}");
+            self.report(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    path.span,
+                    format!("`{dotted}` is a property of the event `{event}`, not a profile field"),
+                )
+                .with_suggestion(format!("aggregate it, e.g. `{fix}` or `sum({dotted} within 30d)`"))
+                .with_fix(path.span, fix),
+            );
+            return Ty::Unknown;
+        }
         let mut candidates: Vec<String> = self.catalog.fields().map(|f| f.path.clone()).collect();
         candidates.extend(self.names(DefinitionKind::Score).into_iter().map(|s| format!("score.{s}")));
         let mut d = Diagnostic::new(Code::UnknownField, path.span, format!("unknown field `{dotted}`"));
@@ -887,19 +1022,24 @@ impl<'a> Checker<'a> {
     fn property_path(&mut self, path: &Path, ev: &EventType) -> Ty {
         let dotted = path.dotted();
         if let [only] = path.segments.as_slice()
-            && let Some(ty) = ev.property(&only.name) {
-                self.resolutions.insert(
-                    path.span,
-                    Resolution::Property { event: ev.name.clone(), property: only.name.clone(), ty: ty.clone() },
-                );
-                return Ty::of(&ty);
-            }
+            && let Some(ty) = ev.property(&only.name)
+        {
+            self.resolutions.insert(
+                path.span,
+                Resolution::Property { event: ev.name.clone(), property: only.name.clone(), ty: ty.clone() },
+            );
+            return Ty::of(&ty);
+        }
         self.unknown_property(ev, &dotted, path.span);
         Ty::Unknown
     }
 
     fn unknown_property(&mut self, ev: &EventType, name: &str, span: Span) {
-        let mut d = Diagnostic::new(Code::UnknownProperty, span, format!("the event `{}` has no property `{name}`", ev.name));
+        let mut d = Diagnostic::new(
+            Code::UnknownProperty,
+            span,
+            format!("the event `{}` has no property `{name}`", ev.name),
+        );
         if let Some(best) = closest(name, ev.property_names()) {
             d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(span, best.to_owned());
         } else {
@@ -911,7 +1051,11 @@ impl<'a> Checker<'a> {
 
     /// Resolves the path of an event spec to an event and maybe a property,
     /// then checks its filter and window.
-    fn event_spec(&mut self, spec: &EventSpec, _allow_property: bool) -> (Option<&'a EventType>, Option<(String, Ty, Span)>) {
+    fn event_spec(
+        &mut self,
+        spec: &EventSpec,
+        _allow_property: bool,
+    ) -> (Option<&'a EventType>, Option<(String, Ty, Span)>) {
         let path = &spec.path;
         let dotted = path.dotted();
         let catalog = self.catalog;
@@ -920,27 +1064,34 @@ impl<'a> Checker<'a> {
             self.resolutions.insert(path.span, Resolution::Event(dotted.clone()));
             result = (Some(ev), None);
         } else if let Some((event, prop)) = dotted.rsplit_once('.')
-            && let Some(ev) = catalog.get_event(event) {
-                let last_span = path.segments.last().map_or(path.span, |s| s.span);
-                match ev.property(prop) {
-                    Some(ty) => {
-                        self.resolutions.insert(
-                            path.span,
-                            Resolution::Property { event: event.to_owned(), property: prop.to_owned(), ty: ty.clone() },
-                        );
-                        result = (Some(ev), Some((prop.to_owned(), Ty::of(&ty), path.span)));
-                    }
-                    None => {
-                        self.unknown_property(ev, prop, last_span);
-                        result = (Some(ev), Some((prop.to_owned(), Ty::Unknown, path.span)));
-                    }
+            && let Some(ev) = catalog.get_event(event)
+        {
+            let last_span = path.segments.last().map_or(path.span, |s| s.span);
+            match ev.property(prop) {
+                Some(ty) => {
+                    self.resolutions.insert(
+                        path.span,
+                        Resolution::Property {
+                            event: event.to_owned(),
+                            property: prop.to_owned(),
+                            ty: ty.clone(),
+                        },
+                    );
+                    result = (Some(ev), Some((prop.to_owned(), Ty::of(&ty), path.span)));
+                }
+                None => {
+                    self.unknown_property(ev, prop, last_span);
+                    result = (Some(ev), Some((prop.to_owned(), Ty::Unknown, path.span)));
                 }
             }
+        }
         if result.0.is_none() {
             let mut d = Diagnostic::new(Code::UnknownEvent, path.span, format!("unknown event `{dotted}`"));
             let names: Vec<&str> = catalog.events().map(|e| e.name.as_str()).collect();
             let prefix = dotted.rsplit_once('.').map(|(p, _)| p);
-            if let Some(best) = closest(&dotted, names.iter().copied()).or_else(|| prefix.and_then(|p| closest(p, names.iter().copied()))) {
+            if let Some(best) = closest(&dotted, names.iter().copied())
+                .or_else(|| prefix.and_then(|p| closest(p, names.iter().copied())))
+            {
                 d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(path.span, best.to_owned());
             } else if catalog.get_field(&dotted).is_some() {
                 d = d.with_suggestion(format!("`{dotted}` is a profile field, not an event"));
@@ -981,7 +1132,11 @@ impl<'a> Checker<'a> {
                 false
             }
             t => {
-                self.report(Diagnostic::new(Code::TypeMismatch, e.span, format!("expected a date, but `{}` is {}", expr_text(e), t.describe())));
+                self.report(Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("expected a date, but `{}` is {}", expr_text(e), t.describe()),
+                ));
                 false
             }
         }
@@ -989,10 +1144,13 @@ impl<'a> Checker<'a> {
 
     fn relative_date_hint(&mut self, e: &Expr, what: &str) {
         let text = expr_text(e);
-        let mut d = Diagnostic::new(Code::InvalidRelativeDate, e.span, format!("`{text}` is {what}, not a date"));
+        let mut d =
+            Diagnostic::new(Code::InvalidRelativeDate, e.span, format!("`{text}` is {what}, not a date"));
         let amount = match &e.kind {
             ExprKind::Literal(Literal::Duration(dur)) => Some(dur.to_string()),
-            ExprKind::Literal(Literal::Number(n)) if n.value.fract() == 0.0 && n.value >= 0.0 => Some(format!("{}d", n.text)),
+            ExprKind::Literal(Literal::Number(n)) if n.value.fract() == 0.0 && n.value >= 0.0 => {
+                Some(format!("{}d", n.text))
+            }
             _ => None,
         };
         if let Some(a) = amount {
@@ -1017,9 +1175,17 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::EmptyRange,
                         low.span.cover(high.span),
-                        format!("this {what} is empty: `{}` comes after `{}`", expr_text(low), expr_text(high)),
+                        format!(
+                            "this {what} is empty: `{}` comes after `{}`",
+                            expr_text(low),
+                            expr_text(high)
+                        ),
                     )
-                    .with_suggestion(format!("write the earlier bound first: `between {} and {}`", expr_text(high), expr_text(low))),
+                    .with_suggestion(format!(
+                        "write the earlier bound first: `between {} and {}`",
+                        expr_text(high),
+                        expr_text(low)
+                    )),
                 );
             }
         }
@@ -1028,18 +1194,30 @@ impl<'a> Checker<'a> {
     fn sequence(&mut self, seq: &Sequence) {
         let last = seq.steps.len().saturating_sub(1);
         for (i, step) in seq.steps.iter().enumerate() {
-            self.events_only(&step.event, "sequences are made of events, e.g. `web.product_view then order within 7d`");
+            self.events_only(
+                &step.event,
+                "sequences are made of events, e.g. `web.product_view then order within 7d`",
+            );
             if step.absent && i != last {
                 self.report(
-                    Diagnostic::new(Code::InvalidSequence, step.span, "only the last step of a sequence can be `then no …`")
-                        .with_suggestion("split it into two conditions joined with `and`"),
+                    Diagnostic::new(
+                        Code::InvalidSequence,
+                        step.span,
+                        "only the last step of a sequence can be `then no …`",
+                    )
+                    .with_suggestion("split it into two conditions joined with `and`"),
                 );
             }
         }
         if seq.steps.len() < 2
-            && let Some(first) = seq.steps.first() {
-                self.report(Diagnostic::new(Code::InvalidSequence, first.span, "a sequence needs at least two steps joined with `then`"));
-            }
+            && let Some(first) = seq.steps.first()
+        {
+            self.report(Diagnostic::new(
+                Code::InvalidSequence,
+                first.span,
+                "a sequence needs at least two steps joined with `then`",
+            ));
+        }
     }
 
     fn aggregate(&mut self, agg: &Aggregate) -> Ty {
@@ -1069,20 +1247,25 @@ impl<'a> Checker<'a> {
             return Ty::Unknown;
         }
         if !matches!(agg.func, AggregateFn::First | AggregateFn::Last)
-            && let Some(p) = &agg.property {
-                self.report(Diagnostic::new(
+            && let Some(p) = &agg.property
+        {
+            self.report(Diagnostic::new(
                     Code::AggregateArgument,
                     p.span,
                     format!("only `first(…)` and `last(…)` are followed by `.property`; `{func}` already gives a value"),
                 ));
-            }
+        }
         match agg.func {
             AggregateFn::Count => {
                 if let Some((_, _, span)) = property {
                     self.report(
-                        Diagnostic::new(Code::AggregateArgument, span, format!("`count` counts events: write `count({event_name})`"))
-                            .with_suggestion("to count distinct values of a property, use `distinct(…)`")
-                            .with_fix(span, event_name.clone()),
+                        Diagnostic::new(
+                            Code::AggregateArgument,
+                            span,
+                            format!("`count` counts events: write `count({event_name})`"),
+                        )
+                        .with_suggestion("to count distinct values of a property, use `distinct(…)`")
+                        .with_fix(span, event_name.clone()),
                     );
                 }
                 Ty::Number
@@ -1094,7 +1277,11 @@ impl<'a> Checker<'a> {
                 }
                 Some((_, t, _)) if t.is_numeric() || t == Ty::Unknown => t,
                 Some((name, t, span)) => {
-                    self.report(Diagnostic::new(Code::TypeMismatch, span, format!("`{func}` adds up numbers, but `{name}` is {}", t.describe())));
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{func}` adds up numbers, but `{name}` is {}", t.describe()),
+                    ));
                     Ty::Unknown
                 }
             },
@@ -1105,7 +1292,11 @@ impl<'a> Checker<'a> {
                 }
                 Some((_, t, _)) if t.is_orderable() || t == Ty::Unknown => t,
                 Some((name, t, span)) => {
-                    self.report(Diagnostic::new(Code::TypeMismatch, span, format!("`{func}` needs numbers, money or dates, but `{name}` is {}", t.describe())));
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{func}` needs numbers, money or dates, but `{name}` is {}", t.describe()),
+                    ));
                     Ty::Unknown
                 }
             },
@@ -1119,16 +1310,26 @@ impl<'a> Checker<'a> {
                 if let Some((name, _, span)) = &property {
                     let fix = format!("{func}({event_name}).{name}");
                     self.report(
-                        Diagnostic::new(Code::AggregateArgument, *span, format!("write the property after the parentheses: `{fix}`"))
-                            .with_suggestion(format!("`{func}(…)` picks one event; `.{name}` then reads its property")),
+                        Diagnostic::new(
+                            Code::AggregateArgument,
+                            *span,
+                            format!("write the property after the parentheses: `{fix}`"),
+                        )
+                        .with_suggestion(format!(
+                            "`{func}(…)` picks one event; `.{name}` then reads its property"
+                        )),
                     );
                     return Ty::Unknown;
                 }
                 let Some(prop) = &agg.property else {
                     let span = agg.func_span.cover(agg.target.span);
                     self.report(
-                        Diagnostic::new(Code::MissingProperty, span, format!("`{func}({event_name})` is an event; say which of its properties to use"))
-                            .with_suggestion(format!("e.g. `{func}({event_name}).at` for its date")),
+                        Diagnostic::new(
+                            Code::MissingProperty,
+                            span,
+                            format!("`{func}({event_name})` is an event; say which of its properties to use"),
+                        )
+                        .with_suggestion(format!("e.g. `{func}({event_name}).at` for its date")),
                     );
                     return Ty::Unknown;
                 };
@@ -1137,7 +1338,11 @@ impl<'a> Checker<'a> {
                     Some(ty) => {
                         self.resolutions.insert(
                             prop.span,
-                            Resolution::Property { event: ev.name.clone(), property: prop.name.clone(), ty: ty.clone() },
+                            Resolution::Property {
+                                event: ev.name.clone(),
+                                property: prop.name.clone(),
+                                ty: ty.clone(),
+                            },
                         );
                         Ty::of(&ty)
                     }
@@ -1154,24 +1359,40 @@ impl<'a> Checker<'a> {
         let lt = self.value(lhs, ctx);
         let rt = self.value(rhs, ctx);
         match (&lt, &rt) {
-            (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) if op == ArithOp::Add || lt == Ty::Date => Ty::Date,
+            (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) if op == ArithOp::Add || lt == Ty::Date => {
+                Ty::Date
+            }
             (Ty::Date, Ty::Unknown) | (Ty::Unknown, Ty::Date) => Ty::Date,
             (Ty::Unknown, _) | (_, Ty::Unknown) => Ty::Unknown,
             (Ty::Date, Ty::Number) => {
                 let mut d = Diagnostic::new(
                     Code::InvalidRelativeDate,
                     rhs.span,
-                    format!("`{}` has no unit, so it cannot be {} a date", expr_text(rhs), if op == ArithOp::Add { "added to" } else { "taken from" }),
+                    format!(
+                        "`{}` has no unit, so it cannot be {} a date",
+                        expr_text(rhs),
+                        if op == ArithOp::Add { "added to" } else { "taken from" }
+                    ),
                 );
                 if let ExprKind::Literal(Literal::Number(n)) = &rhs.kind
-                    && n.value.fract() == 0.0 {
-                        d = d.with_suggestion(format!("add a unit: `{}d` (days), `{0}w`, `{0}m` or `{0}y`", n.text)).with_fix(rhs.span, format!("{}d", n.text));
-                    }
+                    && n.value.fract() == 0.0
+                {
+                    d = d
+                        .with_suggestion(format!(
+                            "add a unit: `{}d` (days), `{0}w`, `{0}m` or `{0}y`",
+                            n.text
+                        ))
+                        .with_fix(rhs.span, format!("{}d", n.text));
+                }
                 self.report(d);
                 Ty::Date
             }
             (a, b) if a.is_numeric() && b.is_numeric() => {
-                if *a == Ty::Money || *b == Ty::Money { Ty::Money } else { Ty::Number }
+                if *a == Ty::Money || *b == Ty::Money {
+                    Ty::Money
+                } else {
+                    Ty::Number
+                }
             }
             (Ty::Duration, Ty::Duration) => Ty::Duration,
             (Ty::Date, Ty::Date) => {
@@ -1185,7 +1406,12 @@ impl<'a> Checker<'a> {
                 self.report(Diagnostic::new(
                     Code::TypeMismatch,
                     span,
-                    format!("cannot {} {} and {}", if op == ArithOp::Add { "add" } else { "subtract" }, a.describe(), b.describe()),
+                    format!(
+                        "cannot {} {} and {}",
+                        if op == ArithOp::Add { "add" } else { "subtract" },
+                        a.describe(),
+                        b.describe()
+                    ),
                 ));
                 Ty::Unknown
             }
@@ -1202,7 +1428,15 @@ impl<'a> Checker<'a> {
                     if rt == Ty::Unknown {
                         return;
                     }
-                    let mut d = Diagnostic::new(Code::TypeMismatch, rhs.span, format!("`{sym}` needs a list such as [\"a\", \"b\"], but `{}` is {}", expr_text(rhs), rt.describe()));
+                    let mut d = Diagnostic::new(
+                        Code::TypeMismatch,
+                        rhs.span,
+                        format!(
+                            "`{sym}` needs a list such as [\"a\", \"b\"], but `{}` is {}",
+                            expr_text(rhs),
+                            rt.describe()
+                        ),
+                    );
                     if matches!(rt, Ty::List(_)) {
                         let fix = format!("{} contains {}", expr_text(rhs), expr_text(lhs));
                         d = d.with_suggestion(format!("to test membership in a list field, write `{fix}`"));
@@ -1211,7 +1445,14 @@ impl<'a> Checker<'a> {
                     return;
                 };
                 if items.is_empty() {
-                    self.report(Diagnostic::new(Code::EmptyList, rhs.span, format!("nothing is in an empty list, so `{sym} []` is always {}", if op == CompareOp::In { "false" } else { "true" })));
+                    self.report(Diagnostic::new(
+                        Code::EmptyList,
+                        rhs.span,
+                        format!(
+                            "nothing is in an empty list, so `{sym} []` is always {}",
+                            if op == CompareOp::In { "false" } else { "true" }
+                        ),
+                    ));
                 }
                 for item in items {
                     let it = self.value(item, ctx);
@@ -1224,7 +1465,15 @@ impl<'a> Checker<'a> {
                     Ty::Unknown => {}
                     t if t.is_text() => {
                         if rt != Ty::Unknown && !rt.is_text() {
-                            self.report(Diagnostic::new(Code::TypeMismatch, rhs.span, format!("`{sym}` looks for text in text, but `{}` is {}", expr_text(rhs), rt.describe())));
+                            self.report(Diagnostic::new(
+                                Code::TypeMismatch,
+                                rhs.span,
+                                format!(
+                                    "`{sym}` looks for text in text, but `{}` is {}",
+                                    expr_text(rhs),
+                                    rt.describe()
+                                ),
+                            ));
                         }
                     }
                     Ty::List(elem) => {
@@ -1233,8 +1482,16 @@ impl<'a> Checker<'a> {
                     }
                     t => {
                         self.report(
-                            Diagnostic::new(Code::TypeMismatch, lhs.span, format!("`{sym}` needs text or a list on its left, but `{}` is {}", expr_text(lhs), t.describe()))
-                                .with_suggestion("compare numbers with `=`, `<`, `>` or `between`"),
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                lhs.span,
+                                format!(
+                                    "`{sym}` needs text or a list on its left, but `{}` is {}",
+                                    expr_text(lhs),
+                                    t.describe()
+                                ),
+                            )
+                            .with_suggestion("compare numbers with `=`, `<`, `>` or `between`"),
                         );
                     }
                 }
@@ -1243,27 +1500,45 @@ impl<'a> Checker<'a> {
                 let rt = self.value(rhs, ctx);
                 for (e, t) in [(lhs, &lt), (rhs, &rt)] {
                     if *t != Ty::Unknown && !t.is_text() {
-                        self.report(Diagnostic::new(Code::TypeMismatch, e.span, format!("`{sym}` works on text, but `{}` is {}", expr_text(e), t.describe())));
+                        self.report(Diagnostic::new(
+                            Code::TypeMismatch,
+                            e.span,
+                            format!("`{sym}` works on text, but `{}` is {}", expr_text(e), t.describe()),
+                        ));
                     }
                 }
             }
             CompareOp::Matches => {
                 if lt != Ty::Unknown && !lt.is_text() {
-                    self.report(Diagnostic::new(Code::TypeMismatch, lhs.span, format!("`{sym}` works on text, but `{}` is {}", expr_text(lhs), lt.describe())));
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
+                        lhs.span,
+                        format!("`{sym}` works on text, but `{}` is {}", expr_text(lhs), lt.describe()),
+                    ));
                 }
                 match &rhs.kind {
                     ExprKind::Literal(Literal::String(pattern)) => {
                         if let Err(err) = regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
                             self.report(
-                                Diagnostic::new(Code::InvalidRegex, rhs.span, format!("invalid regular expression: {}", regex_message(&err)))
-                                    .with_suggestion("patterns use Rust regex syntax; escape special characters with \\\\"),
+                                Diagnostic::new(
+                                    Code::InvalidRegex,
+                                    rhs.span,
+                                    format!("invalid regular expression: {}", regex_message(&err)),
+                                )
+                                .with_suggestion(
+                                    "patterns use Rust regex syntax; escape special characters with \\\\",
+                                ),
                             );
                         }
                     }
                     _ => {
                         let rt = self.value(rhs, ctx);
                         if rt != Ty::Unknown {
-                            self.report(Diagnostic::new(Code::TypeMismatch, rhs.span, format!("`{sym}` needs its pattern written as a string, like \"^A.*\"")));
+                            self.report(Diagnostic::new(
+                                Code::TypeMismatch,
+                                rhs.span,
+                                format!("`{sym}` needs its pattern written as a string, like \"^A.*\""),
+                            ));
                         }
                     }
                 }
@@ -1272,8 +1547,12 @@ impl<'a> Checker<'a> {
                 let rt = self.value(rhs, ctx);
                 if matches!(lt, Ty::List(_)) {
                     self.report(
-                        Diagnostic::new(Code::TypeMismatch, lhs.span, format!("`{}` is a list and cannot be compared with `{sym}`", expr_text(lhs)))
-                            .with_suggestion(format!("test membership with `{} contains …`", expr_text(lhs))),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            lhs.span,
+                            format!("`{}` is a list and cannot be compared with `{sym}`", expr_text(lhs)),
+                        )
+                        .with_suggestion(format!("test membership with `{} contains …`", expr_text(lhs))),
                     );
                     return;
                 }
@@ -1282,11 +1561,19 @@ impl<'a> Checker<'a> {
             _ => {
                 let rt = self.value(rhs, ctx);
                 for (e, t) in [(lhs, &lt), (rhs, &rt)] {
-                    if *t != Ty::Unknown && !t.is_orderable() && *t != Ty::Duration && !(*t == Ty::Number && lt == Ty::Date) {
+                    if *t != Ty::Unknown
+                        && !t.is_orderable()
+                        && *t != Ty::Duration
+                        && !(*t == Ty::Number && lt == Ty::Date)
+                    {
                         self.report(Diagnostic::new(
                             Code::TypeMismatch,
                             e.span,
-                            format!("`{sym}` compares numbers, money or dates, but `{}` is {}", expr_text(e), t.describe()),
+                            format!(
+                                "`{sym}` compares numbers, money or dates, but `{}` is {}",
+                                expr_text(e),
+                                t.describe()
+                            ),
                         ));
                         return;
                     }
@@ -1304,8 +1591,12 @@ impl<'a> Checker<'a> {
             (Ty::Enum(values), t) if t.is_text() => self.enum_value(values, b),
             (t, Ty::Enum(values)) if t.is_text() => self.enum_value(values, a),
             (x, y) if x.is_numeric() && y.is_numeric() => {}
-            (Ty::Date, Ty::Duration | Ty::Number) => self.relative_date_hint(b, if *bt == Ty::Number { "a number" } else { "a length of time" }),
-            (Ty::Duration | Ty::Number, Ty::Date) => self.relative_date_hint(a, if *at == Ty::Number { "a number" } else { "a length of time" }),
+            (Ty::Date, Ty::Duration | Ty::Number) => {
+                self.relative_date_hint(b, if *bt == Ty::Number { "a number" } else { "a length of time" })
+            }
+            (Ty::Duration | Ty::Number, Ty::Date) => {
+                self.relative_date_hint(a, if *at == Ty::Number { "a number" } else { "a length of time" })
+            }
             (Ty::Date, Ty::Text) => self.date_as_text(a, b),
             (Ty::Text, Ty::Date) => self.date_as_text(b, a),
             (Ty::List(x), Ty::List(y)) => self.compatible(a, x, b, y),
@@ -1314,7 +1605,13 @@ impl<'a> Checker<'a> {
                 let mut d = Diagnostic::new(
                     Code::TypeMismatch,
                     a.span.cover(b.span),
-                    format!("cannot compare `{}` ({}) with `{}` ({})", expr_text(a), x.describe(), expr_text(b), y.describe()),
+                    format!(
+                        "cannot compare `{}` ({}) with `{}` ({})",
+                        expr_text(a),
+                        x.describe(),
+                        expr_text(b),
+                        y.describe()
+                    ),
                 );
                 if *x == Ty::Bool && matches!(b.kind, ExprKind::Literal(Literal::String(_))) {
                     d = d.with_suggestion("true and false are written without quotes");
@@ -1331,9 +1628,12 @@ impl<'a> Checker<'a> {
             format!("`{}` is a date, but `{}` is text", expr_text(date), expr_text(text)),
         );
         if let ExprKind::Literal(Literal::String(s)) = &text.kind
-            && crate::parser::parse_date_text(s).is_some() {
-                d = d.with_suggestion(format!("write the date without quotes: {s}")).with_fix(text.span, s.clone());
-            }
+            && crate::parser::parse_date_text(s).is_some()
+        {
+            d = d
+                .with_suggestion(format!("write the date without quotes: {s}"))
+                .with_fix(text.span, s.clone());
+        }
         self.report(d);
     }
 
@@ -1343,7 +1643,11 @@ impl<'a> Checker<'a> {
             return;
         }
         let shown: Vec<String> = values.iter().map(|s| quote(s)).collect();
-        let mut d = Diagnostic::new(Code::UnknownValue, e.span, format!("{} is not one of {}", quote(v), shown.join(", ")));
+        let mut d = Diagnostic::new(
+            Code::UnknownValue,
+            e.span,
+            format!("{} is not one of {}", quote(v), shown.join(", ")),
+        );
         if let Some(best) = closest(v, values.iter().map(String::as_str)) {
             d = d.with_suggestion(format!("did you mean {}?", quote(best))).with_fix(e.span, quote(best));
         }

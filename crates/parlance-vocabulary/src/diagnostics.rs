@@ -222,7 +222,7 @@ pub fn render_all(text: &str, diagnostics: &[Diagnostic]) -> String {
         let at = index.line_col(d.span.start);
         let end = index.line_col(d.span.end);
         let line = index.line_text(at.line);
-        let width = if end.line == at.line { (end.col - at.col).max(1) } else { 1 };
+        let width = if end.line == at.line { end.col.saturating_sub(at.col).max(1) } else { 1 };
         let _ = writeln!(out, "{}", d.render(&index));
         let _ = writeln!(out, "  | {line}");
         let _ = writeln!(out, "  | {}{}", " ".repeat(at.col as usize - 1), "^".repeat(width as usize));

@@ -16,7 +16,12 @@ use crate::lexer::quote;
 pub fn dump(file: &SourceFile) -> String {
     let mut out = String::new();
     for def in &file.definitions {
-        let _ = write!(out, "({} {}", def.kind.keyword(), def.name.as_ref().map_or("<missing>", |n| n.name.as_str()));
+        let _ = write!(
+            out,
+            "({} {}",
+            def.kind.keyword(),
+            def.name.as_ref().map_or("<missing>", |n| n.name.as_str())
+        );
         if let Some(t) = &def.title {
             let _ = write!(out, " {}", quote(&t.value));
         }

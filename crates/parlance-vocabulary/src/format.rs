@@ -107,11 +107,14 @@ impl Printer<'_> {
         self.out.push_str(&" ".repeat(indent));
         self.out.push_str(text);
         if let Some(c) = self.comments.get(self.next)
-            && !c.own_line && c.after_token == end && c.span.start >= end {
-                self.out.push_str(" #");
-                self.out.push_str(&c.text);
-                self.next += 1;
-            }
+            && !c.own_line
+            && c.after_token == end
+            && c.span.start >= end
+        {
+            self.out.push_str(" #");
+            self.out.push_str(&c.text);
+            self.next += 1;
+        }
         self.out.push('\n');
     }
 
@@ -139,7 +142,9 @@ impl Printer<'_> {
         let end = c.span.end;
         match &c.kind {
             ClauseKind::Owner(s) => self.line(2, start, end, &format!("owner {}", quote(&s.value))),
-            ClauseKind::Description(s) => self.line(2, start, end, &format!("description {}", quote(&s.value))),
+            ClauseKind::Description(s) => {
+                self.line(2, start, end, &format!("description {}", quote(&s.value)))
+            }
             ClauseKind::Tags(tags) => {
                 let list: Vec<String> = tags.iter().map(|t| quote(&t.value)).collect();
                 self.line(2, start, end, &format!("tags {}", list.join(", ")));
@@ -199,7 +204,9 @@ impl Printer<'_> {
                 }
                 self.line(2, start, end, &text);
             }
-            ClauseKind::ReturnCost(cost) => self.line(2, start, end, &format!("return cost {}", cost.value.text)),
+            ClauseKind::ReturnCost(cost) => {
+                self.line(2, start, end, &format!("return cost {}", cost.value.text))
+            }
             ClauseKind::Tier(t) => {
                 let mut text = format!("tier {}", t.name.name);
                 if let Some(title) = &t.title {
@@ -242,8 +249,11 @@ impl Printer<'_> {
         let min = if connective.is_empty() { P_SEQ_OPEN } else { chain_min(connective) };
         let last = items.len().saturating_sub(1);
         for (i, item) in items.iter().enumerate() {
-            let (line_indent, line_start, lead) =
-                if i == 0 { (indent, start, prefix.clone()) } else { (indent + 2, item.span.start, connective.to_owned()) };
+            let (line_indent, line_start, lead) = if i == 0 {
+                (indent, start, prefix.clone())
+            } else {
+                (indent + 2, item.span.start, connective.to_owned())
+            };
             let tail = if i == last { suffix } else { "" };
             self.operand(line_indent, line_start, lead, item, min, tail);
         }

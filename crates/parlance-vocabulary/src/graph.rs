@@ -35,7 +35,11 @@ impl DefRef {
 
 impl fmt::Display for DefRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.name.is_empty() { write!(f, "{}", self.kind) } else { write!(f, "{} {}", self.kind, self.name) }
+        if self.name.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{} {}", self.kind, self.name)
+        }
     }
 }
 
@@ -81,7 +85,8 @@ impl DependencyGraph {
     /// The definitions of this file that reference `target`, by index.
     #[must_use]
     pub fn dependents(&self, target: &DefRef) -> Vec<usize> {
-        let mut out: Vec<usize> = self.references.iter().filter(|r| &r.to == target).map(|r| r.from).collect();
+        let mut out: Vec<usize> =
+            self.references.iter().filter(|r| &r.to == target).map(|r| r.from).collect();
         out.dedup();
         out
     }
@@ -139,9 +144,10 @@ impl DependencyGraph {
         let mut adj = vec![Vec::new(); self.nodes.len()];
         for r in &self.references {
             if let (Some(to), Some(list)) = (self.index_of(&r.to), adj.get_mut(r.from))
-                && !list.contains(&to) {
-                    list.push(to);
-                }
+                && !list.contains(&to)
+            {
+                list.push(to);
+            }
         }
         adj
     }

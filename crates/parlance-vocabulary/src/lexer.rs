@@ -145,7 +145,15 @@ pub struct Lexed {
 /// Splits `text` into tokens and comments. Never fails.
 #[must_use]
 pub fn lex(text: &str) -> Lexed {
-    let mut lexer = Lexer { text, bytes: text.as_bytes(), pos: 0, out: Lexed::default(), line_start: true, last_token_end: 0, bad_run: None };
+    let mut lexer = Lexer {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        out: Lexed::default(),
+        line_start: true,
+        last_token_end: 0,
+        bad_run: None,
+    };
     lexer.run();
     lexer.out
 }
@@ -208,9 +216,13 @@ impl Lexer<'_> {
                     if self.peek(1) == b'=' {
                         self.pos += 2;
                         self.out.diagnostics.push(
-                            Diagnostic::new(Code::UnexpectedCharacter, Span::new(offset(start), offset(start + 2)), "`==` is written `=`")
-                                .with_suggestion("write `=`")
-                                .with_fix(Span::new(offset(start), offset(start + 2)), "="),
+                            Diagnostic::new(
+                                Code::UnexpectedCharacter,
+                                Span::new(offset(start), offset(start + 2)),
+                                "`==` is written `=`",
+                            )
+                            .with_suggestion("write `=`")
+                            .with_fix(Span::new(offset(start), offset(start + 2)), "="),
                         );
                         Some(TokenKind::Eq)
                     } else {
@@ -228,9 +240,13 @@ impl Lexer<'_> {
                 b'<' if self.peek(1) == b'>' => {
                     self.pos += 2;
                     self.out.diagnostics.push(
-                        Diagnostic::new(Code::UnexpectedCharacter, Span::new(offset(start), offset(start + 2)), "`<>` is written `!=`")
-                            .with_suggestion("write `!=`")
-                            .with_fix(Span::new(offset(start), offset(start + 2)), "!="),
+                        Diagnostic::new(
+                            Code::UnexpectedCharacter,
+                            Span::new(offset(start), offset(start + 2)),
+                            "`<>` is written `!=`",
+                        )
+                        .with_suggestion("write `!=`")
+                        .with_fix(Span::new(offset(start), offset(start + 2)), "!="),
                     );
                     Some(TokenKind::NotEq)
                 }
@@ -255,7 +271,8 @@ impl Lexer<'_> {
                 }
                 None => {
                     // Skip one whole character, never part of one.
-                    let len = self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                    let len =
+                        self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
                     self.pos += len;
                     self.bad_run = Some(match self.bad_run {
                         Some((s, _)) => (s, self.pos),
@@ -266,7 +283,11 @@ impl Lexer<'_> {
         }
         self.flush_bad();
         let end = offset(self.bytes.len());
-        self.out.tokens.push(Token { kind: TokenKind::Eof, span: Span::empty(end), line_start: self.line_start });
+        self.out.tokens.push(Token {
+            kind: TokenKind::Eof,
+            span: Span::empty(end),
+            line_start: self.line_start,
+        });
         if let Some(last) = self.out.comments.last_mut() {
             last.blank_line_after = false;
         }
@@ -360,15 +381,24 @@ impl Lexer<'_> {
                         }
                         0 | b'\n' => {}
                         _ => {
-                            let len = self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                            let len = self
+                                .text
+                                .get(self.pos..)
+                                .and_then(|s| s.chars().next())
+                                .map_or(1, char::len_utf8);
                             self.pos += len;
                             self.out.diagnostics.push(
                                 Diagnostic::new(
                                     Code::InvalidEscape,
                                     Span::new(offset(esc_start), offset(self.pos)),
-                                    format!("unknown escape `{}`", self.text.get(esc_start..self.pos).unwrap_or("")),
+                                    format!(
+                                        "unknown escape `{}`",
+                                        self.text.get(esc_start..self.pos).unwrap_or("")
+                                    ),
                                 )
-                                .with_suggestion("escapes are \\\" \\\\ \\n \\t \\r and \\u{…}; write a backslash as \\\\"),
+                                .with_suggestion(
+                                    "escapes are \\\" \\\\ \\n \\t \\r and \\u{…}; write a backslash as \\\\",
+                                ),
                             );
                         }
                     }
@@ -376,15 +406,20 @@ impl Lexer<'_> {
                 0 if self.pos >= self.bytes.len() => break,
                 b'\n' => break,
                 _ => {
-                    let len = self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                    let len =
+                        self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
                     self.pos += len;
                 }
             }
         }
         self.out.diagnostics.push(
-            Diagnostic::new(Code::UnterminatedString, Span::new(offset(start), offset(self.pos)), "this string has no closing `\"`")
-                .with_suggestion("close it on the same line; write a line break as \\n")
-                .with_fix(Span::empty(offset(self.pos)), "\""),
+            Diagnostic::new(
+                Code::UnterminatedString,
+                Span::new(offset(start), offset(self.pos)),
+                "this string has no closing `\"`",
+            )
+            .with_suggestion("close it on the same line; write a line break as \\n")
+            .with_fix(Span::empty(offset(self.pos)), "\""),
         );
     }
 

@@ -73,8 +73,21 @@ pub fn parse(text: &str) -> Parse {
 
 /// Every clause keyword of every kind of definition.
 const CLAUSE_KEYWORDS: &[&str] = &[
-    "owner", "description", "tags", "where", "points", "stage", "horizon", "discount", "margin", "contact", "return",
-    "tier", "group", "map", "ignore",
+    "owner",
+    "description",
+    "tags",
+    "where",
+    "points",
+    "stage",
+    "horizon",
+    "discount",
+    "margin",
+    "contact",
+    "return",
+    "tier",
+    "group",
+    "map",
+    "ignore",
 ];
 
 /// Words that continue an expression after an operand; a clause keyword followed
@@ -105,8 +118,20 @@ fn home_of(keyword: &str) -> &'static str {
 }
 
 /// Words that can never start an operand.
-const RESERVED_OPERATORS: &[&str] =
-    &["and", "or", "then", "within", "between", "contains", "matches", "in", "when", "otherwise", "per", "max"];
+const RESERVED_OPERATORS: &[&str] = &[
+    "and",
+    "or",
+    "then",
+    "within",
+    "between",
+    "contains",
+    "matches",
+    "in",
+    "when",
+    "otherwise",
+    "per",
+    "max",
+];
 
 // Binding powers of the Pratt loop.
 const BP_OR: u8 = 1;
@@ -134,11 +159,11 @@ impl Parser<'_> {
     // ----- token access -------------------------------------------------
 
     fn nth(&self, n: usize) -> Token {
-        self.tokens
-            .get(self.pos + n)
-            .or_else(|| self.tokens.last())
-            .copied()
-            .unwrap_or(Token { kind: TokenKind::Eof, span: Span::empty(self.prev_end), line_start: true })
+        self.tokens.get(self.pos + n).or_else(|| self.tokens.last()).copied().unwrap_or(Token {
+            kind: TokenKind::Eof,
+            span: Span::empty(self.prev_end),
+            line_start: true,
+        })
     }
 
     fn peek(&self) -> Token {
@@ -237,7 +262,8 @@ impl Parser<'_> {
         let span = self.peek().span;
         let msg = format!("expected `{close_c}` to close the `{open_c}` at {at}, found {}", self.found());
         self.report(
-            Diagnostic::new(Code::UnclosedDelimiter, span, msg).with_fix(Span::empty(self.prev_end), close_c.to_owned()),
+            Diagnostic::new(Code::UnclosedDelimiter, span, msg)
+                .with_fix(Span::empty(self.prev_end), close_c.to_owned()),
         );
     }
 
@@ -265,7 +291,10 @@ impl Parser<'_> {
 
     fn at_definition_start(&self) -> bool {
         let after_in = self.pos > 0
-            && self.tokens.get(self.pos - 1).is_some_and(|t| t.kind == TokenKind::Ident && t.span.text(self.text) == "in");
+            && self
+                .tokens
+                .get(self.pos - 1)
+                .is_some_and(|t| t.kind == TokenKind::Ident && t.span.text(self.text) == "in");
         !after_in
             && self.peek().kind == TokenKind::Ident
             && DefinitionKind::from_keyword(self.nth_text(0)).is_some()
@@ -285,8 +314,10 @@ impl Parser<'_> {
         }
         if word == "stage" {
             // `stage in [...]`, `stage not in [...]` compare the field.
-            let next_is_operator = self.nth(1).kind == TokenKind::Ident && INFIX_WORDS.contains(&self.nth_text(1));
-            return !next_is_operator && (kind == Some(DefinitionKind::Stages) || self.nth(1).kind == TokenKind::Ident);
+            let next_is_operator =
+                self.nth(1).kind == TokenKind::Ident && INFIX_WORDS.contains(&self.nth_text(1));
+            return !next_is_operator
+                && (kind == Some(DefinitionKind::Stages) || self.nth(1).kind == TokenKind::Ident);
         }
         true
     }
@@ -346,7 +377,10 @@ impl Parser<'_> {
     fn definition(&mut self) -> Definition {
         let kw = self.bump();
         let kind = DefinitionKind::from_keyword(kw.span.text(self.text)).unwrap_or(DefinitionKind::Segment);
-        let name = if self.at(TokenKind::Ident) && !self.at_clause_keyword(Some(kind)) && !self.at_definition_start() {
+        let name = if self.at(TokenKind::Ident)
+            && !self.at_clause_keyword(Some(kind))
+            && !self.at_definition_start()
+        {
             let t = self.bump();
             Some(Ident { name: t.span.text(self.text).to_owned(), span: t.span })
         } else {
@@ -368,9 +402,20 @@ impl Parser<'_> {
                 continue;
             }
             let span = self.peek().span;
-            let mut d = Diagnostic::new(Code::UnexpectedToken, span, format!("unexpected {} in {} `{}`", self.found(), kind.keyword(), name.as_ref().map_or("", |n| n.name.as_str())));
+            let mut d = Diagnostic::new(
+                Code::UnexpectedToken,
+                span,
+                format!(
+                    "unexpected {} in {} `{}`",
+                    self.found(),
+                    kind.keyword(),
+                    name.as_ref().map_or("", |n| n.name.as_str())
+                ),
+            );
             if last_was_condition && self.can_start_operand() {
-                d = d.with_suggestion("to add a condition, join it with `and` or `or`").with_fix(Span::empty(span.start), "and ");
+                d = d
+                    .with_suggestion("to add a condition, join it with `and` or `or`")
+                    .with_fix(Span::empty(span.start), "and ");
             } else {
                 d = d.with_suggestion(expected_clauses(kind));
             }
@@ -416,11 +461,14 @@ impl Parser<'_> {
         let kw = self.bump();
         let word = kw.span.text(self.text).to_owned();
         if !allowed(def, &word) {
-            let msg = format!("`{word}` belongs in {}, not in a {} definition", home_of(&word), def.keyword());
+            let msg =
+                format!("`{word}` belongs in {}, not in a {} definition", home_of(&word), def.keyword());
             self.report(Diagnostic::new(Code::MisplacedClause, kw.span, msg));
         }
         let kind = match word.as_str() {
-            "owner" => ClauseKind::Owner(self.expect_string("the owner's department as a string, e.g. \"Lifecycle\"")?),
+            "owner" => ClauseKind::Owner(
+                self.expect_string("the owner's department as a string, e.g. \"Lifecycle\"")?,
+            ),
             "description" => ClauseKind::Description(self.expect_string("a description string")?),
             "tags" => {
                 let mut tags = vec![self.expect_string("a tag string, e.g. \"vip\"")?];
@@ -530,9 +578,13 @@ impl Parser<'_> {
             let t = self.bump();
             let word = t.span.text(self.text).to_owned();
             self.report(
-                Diagnostic::new(Code::UnexpectedToken, t.span, format!("stage rules say `when`, not `{word}`"))
-                    .with_suggestion("write `when`")
-                    .with_fix(t.span, "when"),
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    t.span,
+                    format!("stage rules say `when`, not `{word}`"),
+                )
+                .with_suggestion("write `when`")
+                .with_fix(t.span, "when"),
             );
             return Some(StageRule { name, title, when: Some(self.condition()) });
         }
@@ -591,7 +643,11 @@ impl Parser<'_> {
         match clean.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(Number { value: v, text: text.to_owned() }),
             _ => {
-                self.report(Diagnostic::new(Code::InvalidNumber, t.span, format!("`{text}` is not a number this language can hold")));
+                self.report(Diagnostic::new(
+                    Code::InvalidNumber,
+                    t.span,
+                    format!("`{text}` is not a number this language can hold"),
+                ));
                 None
             }
         }
@@ -602,9 +658,16 @@ impl Parser<'_> {
             let text = t.span.text(self.text);
             let clean: String = text.trim_end_matches('%').chars().filter(|&c| c != '_').collect();
             return match clean.parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(PercentLit { value: Percent { value: v / 100.0, text: text.to_owned() }, span: t.span }),
+                Ok(v) if v.is_finite() => Some(PercentLit {
+                    value: Percent { value: v / 100.0, text: text.to_owned() },
+                    span: t.span,
+                }),
                 _ => {
-                    self.report(Diagnostic::new(Code::InvalidNumber, t.span, format!("`{text}` is not a percentage")));
+                    self.report(Diagnostic::new(
+                        Code::InvalidNumber,
+                        t.span,
+                        format!("`{text}` is not a percentage"),
+                    ));
                     None
                 }
             };
@@ -613,9 +676,13 @@ impl Parser<'_> {
             let t = self.peek();
             let text = t.span.text(self.text).to_owned();
             self.report(
-                Diagnostic::new(Code::UnexpectedToken, t.span, format!("expected {what}, found the plain number `{text}`"))
-                    .with_suggestion(format!("write rates as percentages, e.g. `{text}%`"))
-                    .with_fix(t.span, format!("{text}%")),
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    t.span,
+                    format!("expected {what}, found the plain number `{text}`"),
+                )
+                .with_suggestion(format!("write rates as percentages, e.g. `{text}%`"))
+                .with_fix(t.span, format!("{text}%")),
             );
             return None;
         }
@@ -632,8 +699,12 @@ impl Parser<'_> {
             let t = self.peek();
             let text = t.span.text(self.text).to_owned();
             self.report(
-                Diagnostic::new(Code::InvalidDuration, t.span, format!("expected {what}, found `{text}` without a unit"))
-                    .with_suggestion(format!("add a unit: `{text}d`, `{text}w`, `{text}m` or `{text}y`")),
+                Diagnostic::new(
+                    Code::InvalidDuration,
+                    t.span,
+                    format!("expected {what}, found `{text}` without a unit"),
+                )
+                .with_suggestion(format!("add a unit: `{text}d`, `{text}w`, `{text}m` or `{text}y`")),
             );
             self.bump();
             return None;
@@ -658,10 +729,14 @@ impl Parser<'_> {
             let mut d = Diagnostic::new(
                 Code::InvalidDuration,
                 t.span,
-                format!("unknown duration unit `{unit_text}` in `{text}`: units are d (days), w (weeks), m (months) and y (years)"),
+                format!(
+                    "unknown duration unit `{unit_text}` in `{text}`: units are d (days), w (weeks), m (months) and y (years)"
+                ),
             );
             if let Some(u) = hint {
-                d = d.with_suggestion(format!("write `{digits}{u}`")).with_fix(t.span, format!("{digits}{u}"));
+                d = d
+                    .with_suggestion(format!("write `{digits}{u}`"))
+                    .with_fix(t.span, format!("{digits}{u}"));
             } else if matches!(unit_text, "h" | "min" | "s" | "hours" | "minutes" | "seconds") {
                 d = d.with_suggestion("windows are whole days; the shortest is `1d`");
             }
@@ -669,7 +744,14 @@ impl Parser<'_> {
             return None;
         };
         if digits.contains('.') {
-            self.report(Diagnostic::new(Code::InvalidDuration, t.span, format!("`{text}`: durations are whole numbers")).with_suggestion("round it, or use a smaller unit: `10d`, not `1.5w`"));
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidDuration,
+                    t.span,
+                    format!("`{text}`: durations are whole numbers"),
+                )
+                .with_suggestion("round it, or use a smaller unit: `10d`, not `1.5w`"),
+            );
             return None;
         }
         let clean: String = digits.chars().filter(|&c| c != '_').collect();
@@ -679,7 +761,11 @@ impl Parser<'_> {
                 self.report(Diagnostic::new(
                     Code::InvalidDuration,
                     t.span,
-                    format!("`{text}` is too long: durations go up to 100 years ({}{})", unit.max_amount(), unit.suffix()),
+                    format!(
+                        "`{text}` is too long: durations go up to 100 years ({}{})",
+                        unit.max_amount(),
+                        unit.suffix()
+                    ),
                 ));
                 None
             }
@@ -697,9 +783,17 @@ impl Parser<'_> {
                 if let Some(date) = Date::new(y, m, d) {
                     return Some(date);
                 }
-                self.report(Diagnostic::new(Code::InvalidDate, t.span, format!("`{text}` is not a day of the calendar")));
+                self.report(Diagnostic::new(
+                    Code::InvalidDate,
+                    t.span,
+                    format!("`{text}` is not a day of the calendar"),
+                ));
             }
-            _ => self.report(Diagnostic::new(Code::InvalidDate, t.span, format!("`{text}` is not a date; write YYYY-MM-DD"))),
+            _ => self.report(Diagnostic::new(
+                Code::InvalidDate,
+                t.span,
+                format!("`{text}` is not a date; write YYYY-MM-DD"),
+            )),
         }
         None
     }
@@ -775,7 +869,10 @@ impl Parser<'_> {
                 self.bump();
                 let op = if t.kind == TokenKind::Plus { ArithOp::Add } else { ArithOp::Sub };
                 let rhs = self.expr(BP_ADD + 1);
-                lhs = Expr { kind: ExprKind::Arith { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: self.span_from(start) };
+                lhs = Expr {
+                    kind: ExprKind::Arith { op, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                    span: self.span_from(start),
+                };
             } else {
                 break;
             }
@@ -835,14 +932,20 @@ impl Parser<'_> {
             CmpToken::Op(op) => {
                 self.bump();
                 let rhs = self.expr(BP_CMP + 1);
-                Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: self.span_from(start) }
+                Expr {
+                    kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                    span: self.span_from(start),
+                }
             }
             CmpToken::Word(op, tokens) => {
                 for _ in 0..tokens {
                     self.bump();
                 }
                 let rhs = self.expr(BP_CMP + 1);
-                Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: self.span_from(start) }
+                Expr {
+                    kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                    span: self.span_from(start),
+                }
             }
             CmpToken::IsSet(negated) => {
                 self.bump();
@@ -853,9 +956,15 @@ impl Parser<'_> {
                     self.bump();
                 }
                 let low = self.expr(BP_ADD);
-                let high = if self.expect_word("and").is_some() { self.expr(BP_ADD) } else { self.error_expr() };
+                let high =
+                    if self.expect_word("and").is_some() { self.expr(BP_ADD) } else { self.error_expr() };
                 Expr {
-                    kind: ExprKind::Between { negated, value: Box::new(lhs), low: Box::new(low), high: Box::new(high) },
+                    kind: ExprKind::Between {
+                        negated,
+                        value: Box::new(lhs),
+                        low: Box::new(low),
+                        high: Box::new(high),
+                    },
                     span: self.span_from(start),
                 }
             }
@@ -979,7 +1088,8 @@ impl Parser<'_> {
                     if word == "then" {
                         return true;
                     }
-                    let keyword = (CLAUSE_KEYWORDS.contains(&word) || DefinitionKind::from_keyword(word).is_some())
+                    let keyword = (CLAUSE_KEYWORDS.contains(&word)
+                        || DefinitionKind::from_keyword(word).is_some())
                         && self.keyword_position(n);
                     if keyword && word != "stage" {
                         return false;
@@ -1037,12 +1147,16 @@ impl Parser<'_> {
         let name = name_tok.span.text(self.text).to_owned();
         let open = self.bump();
         let Some(func) = AggregateFn::from_name(&name) else {
-            let mut d = Diagnostic::new(Code::UnknownFunction, name_tok.span, format!("`{name}` is not a function"));
+            let mut d =
+                Diagnostic::new(Code::UnknownFunction, name_tok.span, format!("`{name}` is not a function"));
             let names: Vec<&str> = AggregateFn::ALL.iter().map(|f| f.as_str()).collect();
             if let Some(best) = crate::check::closest(&name, names.iter().copied()) {
-                d = d.with_suggestion(format!("did you mean `{best}`?")).with_fix(name_tok.span, best.to_owned());
+                d = d
+                    .with_suggestion(format!("did you mean `{best}`?"))
+                    .with_fix(name_tok.span, best.to_owned());
             } else {
-                d = d.with_suggestion("the functions are count, sum, avg, min, max, first, last and distinct");
+                d = d
+                    .with_suggestion("the functions are count, sum, avg, min, max, first, last and distinct");
             }
             self.report(d);
             // Skip the balanced argument list.
@@ -1079,7 +1193,12 @@ impl Parser<'_> {
             None
         };
         Expr {
-            kind: ExprKind::Aggregate(Box::new(Aggregate { func, func_span: name_tok.span, target, property })),
+            kind: ExprKind::Aggregate(Box::new(Aggregate {
+                func,
+                func_span: name_tok.span,
+                target,
+                property,
+            })),
             span: self.span_from(name_tok.span.start),
         }
     }
@@ -1099,7 +1218,8 @@ impl Parser<'_> {
             if filter.is_none() && self.at_word("where") {
                 self.bump();
                 filter = Some(Box::new(self.filter()));
-            } else if allow_window && window.is_none() && (self.at_word("within") || self.at_word("between")) {
+            } else if allow_window && window.is_none() && (self.at_word("within") || self.at_word("between"))
+            {
                 window_first = filter.is_none();
                 window = self.window();
             } else {
@@ -1160,7 +1280,8 @@ impl Parser<'_> {
     fn step(&mut self, path: Path, absent: bool, start: u32) -> SequenceStep {
         let ev_start = path.span.start;
         let filter = self.eat_word("where").map(|_| Box::new(self.filter()));
-        let event = EventSpec { path, filter, window: None, window_first: false, span: self.span_from(ev_start) };
+        let event =
+            EventSpec { path, filter, window: None, window_first: false, span: self.span_from(ev_start) };
         SequenceStep { absent, event, span: self.span_from(start) }
     }
 }
@@ -1221,7 +1342,9 @@ fn expected_clauses(kind: DefinitionKind) -> &'static str {
         DefinitionKind::Value => {
             "a value block has horizon, discount, margin, contact cost, return cost and tier clauses"
         }
-        DefinitionKind::Touchpoints => "a touchpoints block has owner, description, tags, group, map and ignore clauses",
+        DefinitionKind::Touchpoints => {
+            "a touchpoints block has owner, description, tags, group, map and ignore clauses"
+        }
     }
 }
 

@@ -39,7 +39,7 @@ impl Span {
     /// Length in bytes.
     #[must_use]
     pub fn len(self) -> u32 {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// Whether the span is empty.

@@ -66,10 +66,13 @@ fn unknown_field_suggests_the_closest() {
 
 #[test]
 fn unknown_enum_value() {
-    check_diagnostics(r#"segment s where value.tier = "topp" and value.tier in ["high", "lowe"]"#, expect![[r#"
+    check_diagnostics(
+        r#"segment s where value.tier = "topp" and value.tier in ["high", "lowe"]"#,
+        expect![[r#"
         1:30 error[unknown-value] "topp" is not one of "top", "high", "medium", "low" (did you mean "top"?) [fix: "\"top\""]
         1:64 error[unknown-value] "lowe" is not one of "top", "high", "medium", "low" (did you mean "low"?) [fix: "\"low\""]
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -126,12 +129,15 @@ segment s
 
 #[test]
 fn conditions_must_be_true_or_false() {
-    check_diagnostics(r#"segment s where orders.count and order and trait.city or last(order).at"#, expect![[r#"
+    check_diagnostics(
+        r#"segment s where orders.count and order and trait.city or last(order).at"#,
+        expect![[r#"
         1:17 error[not-a-condition] `orders.count` is a number, not a condition (compare it, e.g. `orders.count > 0`)
         1:34 error[not-a-condition] `order` is an event, not a condition (to test that it happened, write `count(order) >= 1`) [fix: "count(order) >= 1"]
         1:44 error[not-a-condition] `trait.city` is text, not a condition (compare it, e.g. `trait.city = "…"` or `trait.city is-set`)
         1:58 error[not-a-condition] `last(order).at` is a date, not a condition (compare it, e.g. `last(order).at >= today - 30d`)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -171,17 +177,23 @@ segment s
 
 #[test]
 fn invalid_regex() {
-    check_diagnostics(r#"segment s where trait.email matches "([a-z" and trait.city matches trait.country"#, expect![[r#"
+    check_diagnostics(
+        r#"segment s where trait.email matches "([a-z" and trait.city matches trait.country"#,
+        expect![[r#"
         1:37 error[invalid-regex] invalid regular expression: unclosed character class (patterns use Rust regex syntax; escape special characters with \\)
         1:68 error[type-mismatch] `matches` needs its pattern written as a string, like "^A.*"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn empty_list() {
-    check_diagnostics(r#"segment s where trait.city in []"#, expect![[r#"
+    check_diagnostics(
+        r#"segment s where trait.city in []"#,
+        expect![[r#"
         1:31 warning[empty-list] nothing is in an empty list, so `in []` is always false
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -238,9 +250,13 @@ fn cycles_through_other_files() {
         DefRef::new(DefinitionKind::Segment, "elsewhere"),
         [DefRef::new(DefinitionKind::Segment, "here")],
     );
-    check_diagnostics_with(r#"segment here where in segment elsewhere"#, &catalog, expect![[r#"
+    check_diagnostics_with(
+        r#"segment here where in segment elsewhere"#,
+        &catalog,
+        expect![[r#"
         1:31 error[reference-cycle] segment here refers to itself through a cycle: segment here → segment elsewhere → segment here (a definition cannot depend on itself; remove one reference of the cycle)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -285,9 +301,12 @@ stages lifecycle
             6:9 error[rule-after-fallback] stage `a` comes after the fallback `z` and can never be reached (the `otherwise` stage must be the last one)
         "#]],
     );
-    check_diagnostics(r#"stages lifecycle stage a when is_known"#, expect![[r#"
+    check_diagnostics(
+        r#"stages lifecycle stage a when is_known"#,
+        expect![[r#"
         1:8 error[missing-fallback] stages `lifecycle` has no fallback, so some profiles would be in no stage (end the block with a stage that says `otherwise`, e.g. `stage lapsed "Lapsed" otherwise`)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -327,12 +346,15 @@ segment s where value.tier = "top" or value.tier = "mid" or value.tier = "high"
             10:74 error[unknown-value] "high" is not one of "top", "mid", "low"
         "#]],
     );
-    check_diagnostics(r#"value v tier top from 1"#, expect![[r#"
+    check_diagnostics(
+        r#"value v tier top from 1"#,
+        expect![[r#"
         1:7 error[missing-clause] value `v` has no `horizon` (add e.g. `horizon 12m`)
         1:7 error[missing-clause] value `v` has no `discount` (add e.g. `discount 10% per year`)
         1:7 error[missing-clause] value `v` has no `margin` (add e.g. `margin 35%`)
         1:7 error[missing-fallback] value `v` has tiers but no fallback tier (end the tiers with e.g. `tier low "Low" otherwise`)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -405,10 +427,13 @@ fn sequence_rules() {
 
 #[test]
 fn syntax_errors_do_not_cascade_into_type_errors() {
-    check_diagnostics(r#"segment s where orders.count > and last(order).at < today - 90x"#, expect![[r#"
+    check_diagnostics(
+        r#"segment s where orders.count > and last(order).at < today - 90x"#,
+        expect![[r#"
         1:32 error[unexpected-token] expected a condition or a value, found `and`
         1:61 error[invalid-duration] unknown duration unit `x` in `90x`: units are d (days), w (weeks), m (months) and y (years)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -422,15 +447,25 @@ score e points 1 when is_known"#;
         Span::new(start, start + u32::try_from(needle.len()).unwrap())
     };
     let tier = a.resolutions.get(&at("value.tier")).unwrap();
-    assert!(matches!(tier, Resolution::Field(f) if f.path == "value.tier" && matches!(f.ty, FieldType::Enum(_))));
+    assert!(
+        matches!(tier, Resolution::Field(f) if f.path == "value.tier" && matches!(f.ty, FieldType::Enum(_)))
+    );
     assert_eq!(
         a.resolutions.get(&at("order.amount")),
-        Some(&Resolution::Property { event: "order".into(), property: "amount".into(), ty: FieldType::Money })
+        Some(&Resolution::Property {
+            event: "order".into(),
+            property: "amount".into(),
+            ty: FieldType::Money
+        })
     );
     assert_eq!(a.resolutions.get(&at("email.opened")), Some(&Resolution::Event("email.opened".into())));
     assert_eq!(
         a.resolutions.get(&at("campaign")),
-        Some(&Resolution::Property { event: "email.opened".into(), property: "campaign".into(), ty: FieldType::String })
+        Some(&Resolution::Property {
+            event: "email.opened".into(),
+            property: "campaign".into(),
+            ty: FieldType::String
+        })
     );
     assert_eq!(
         a.resolutions.get(&at("at")),

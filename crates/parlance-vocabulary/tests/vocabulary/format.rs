@@ -101,12 +101,15 @@ segment s
 
 #[test]
 fn or_chain_at_top_level() {
-    check_format(r#"segment s where is_known or orders.count > 1 or in segment newsletter_subscribers"#, expect![[r#"
+    check_format(
+        r#"segment s where is_known or orders.count > 1 or in segment newsletter_subscribers"#,
+        expect![[r#"
         segment s
           where is_known
             or orders.count > 1
             or in segment newsletter_subscribers
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -180,9 +183,12 @@ segment other where is_known and # dangling after and
 fn empty_and_comment_only_files() {
     check_format("", expect![[""]]);
     check_format("   \n\n", expect![[""]]);
-    check_format("# just a note\n", expect![[r#"
+    check_format(
+        "# just a note\n",
+        expect![[r#"
         # just a note
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -34,7 +34,8 @@ fn references_in_source_order() {
         segment vip -> segment newsletter_subscribers at 3:30 `newsletter_subscribers`
         segment vip -> stages lifecycle at 3:56 `stage`
         score engagement -> segment vip at 4:43 `vip`
-    "#]].assert_eq(&rendered);
+    "#]]
+    .assert_eq(&rendered);
 }
 
 #[test]
@@ -43,7 +44,8 @@ fn dependencies_and_dependents() {
     let lapsed = graph.index_of(&seg("lapsed_vip")).unwrap();
     let deps: Vec<String> = graph.dependencies(lapsed).iter().map(ToString::to_string).collect();
     assert_eq!(deps, ["value standard", "segment vip", "score engagement"]);
-    let vip_users: Vec<&DefRef> = graph.dependents(&seg("vip")).into_iter().map(|i| &graph.nodes[i]).collect();
+    let vip_users: Vec<&DefRef> =
+        graph.dependents(&seg("vip")).into_iter().map(|i| &graph.nodes[i]).collect();
     assert_eq!(vip_users, [&seg("lapsed_vip"), &DefRef::new(DefinitionKind::Score, "engagement")]);
     assert!(graph.dependents(&seg("lapsed_vip")).is_empty());
 }
@@ -61,7 +63,10 @@ fn topological_order_puts_dependencies_first() {
 
 #[test]
 fn topological_order_reports_cycles() {
-    let graph = dependency_graph(&parse("segment a where in segment b\nsegment b where in segment a\nsegment c where in segment c").file);
+    let graph = dependency_graph(
+        &parse("segment a where in segment b\nsegment b where in segment a\nsegment c where in segment c")
+            .file,
+    );
     assert_eq!(graph.topological_order(), Err(vec![vec![0, 1, 0], vec![2, 2]]));
 }
 

@@ -9,7 +9,8 @@ use super::check_diagnostics;
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Every name in the tree is a plain identifier, and every resolved name is
@@ -38,12 +39,16 @@ pub fn assert_inert(analysis: &Analysis) {
     for r in analysis.resolutions.values() {
         match r {
             Resolution::Field(f) => {
-                let known = catalog.get_field(&f.path).is_some() || f.path == "stage" || f.path == "value.tier";
+                let known =
+                    catalog.get_field(&f.path).is_some() || f.path == "stage" || f.path == "value.tier";
                 assert!(known, "field {:?} is not from the catalog", f.path);
             }
             Resolution::Event(e) => assert!(catalog.get_event(e).is_some(), "event {e:?}"),
             Resolution::Property { event, property, .. } => {
-                assert!(catalog.get_event(event).and_then(|ev| ev.property(property)).is_some(), "{event}.{property}");
+                assert!(
+                    catalog.get_event(event).and_then(|ev| ev.property(property)).is_some(),
+                    "{event}.{property}"
+                );
             }
             Resolution::Score(n) | Resolution::Segment(n) => assert!(is_identifier(n)),
         }
@@ -89,32 +94,40 @@ segment x
 fn sql_outside_strings_is_a_diagnostic() {
     let text = "segment drop_table where trait.city = 'x'; DROP TABLE profiles; --\n";
     assert_inert(&analyze(text, &Catalog::demo()));
-    check_diagnostics(text, expect![[r#"
+    check_diagnostics(
+        text,
+        expect![[r#"
         1:39 error[unexpected-character] unexpected `'` (strings are written in double quotes: "…")
         1:40 error[unknown-field] unknown field `x`
         1:41 error[unexpected-character] unexpected `';` (strings are written in double quotes: "…")
         1:44 error[unexpected-token] unexpected `DROP` in segment `drop_table` (to add a condition, join it with `and` or `or`) [fix: "and "]
         1:63 error[unexpected-character] unexpected `;` (clauses need no separator: start each on its own line)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn sql_keywords_as_names_are_just_unknown_names() {
     let text = r#"segment select where select.from = 1 and union.all = "x" and in segment drop and sqlite_master.sql is-set"#;
     assert_inert(&analyze(text, &Catalog::demo()));
-    check_diagnostics(text, expect![[r#"
+    check_diagnostics(
+        text,
+        expect![[r#"
         1:22 error[unknown-field] unknown field `select.from`
         1:42 error[unknown-field] unknown field `union.all`
         1:73 error[unknown-segment] there is no segment `drop`
         1:82 error[unknown-field] unknown field `sqlite_master.sql`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn quotes_and_comments_in_names() {
     let text = "segment `x` where is_known\nsegment x\"y where is_known\nsegment z /* c */ where trait.city = \"a\" or 1=1 --\n";
     assert_inert(&analyze(text, &Catalog::demo()));
-    check_diagnostics(text, expect![[r#"
+    check_diagnostics(
+        text,
+        expect![[r#"
         1:9 error[unexpected-character] unexpected "`"
         1:11 error[unexpected-character] unexpected "`"
         2:9 error[duplicate-definition] segment `x` is defined more than once (rename one of them or delete the older one)
@@ -124,7 +137,8 @@ fn quotes_and_comments_in_names() {
         3:14 error[unexpected-token] unexpected `c` in segment `z` (a segment has owner, description, tags and where clauses)
         3:16 error[unexpected-character] unexpected `*/`
         4:1 error[unexpected-token] expected a condition or a value, found the end of the file
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -133,7 +147,10 @@ fn unterminated_string_swallows_nothing_past_its_line() {
     let analysis = analyze(text, &Catalog::demo());
     assert_inert(&analysis);
     assert_eq!(analysis.file.definitions.len(), 2, "the second definition survives");
-    check_diagnostics(text, expect![[r#"
+    check_diagnostics(
+        text,
+        expect![[r#"
         1:30 error[unterminated-string] this string has no closing `"` (close it on the same line; write a line break as \n) [fix: "\""]
-    "#]]);
+    "#]],
+    );
 }

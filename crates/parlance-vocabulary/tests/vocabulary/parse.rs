@@ -265,12 +265,15 @@ segment fine where is_known
 
 #[test]
 fn forgotten_and_is_suggested() {
-    check_parse(r#"segment s where is_known orders.count > 1"#, expect![[r#"
+    check_parse(
+        r#"segment s where is_known orders.count > 1"#,
+        expect![[r#"
         (segment s
           (where is_known))
         ---
         1:26 error[unexpected-token] unexpected `orders` in segment `s` (to add a condition, join it with `and` or `or`)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -327,22 +330,28 @@ fn bad_literals() {
 
 #[test]
 fn chained_comparison() {
-    check_parse(r#"segment s where 1 < orders.count < 5"#, expect![[r#"
+    check_parse(
+        r#"segment s where 1 < orders.count < 5"#,
+        expect![[r#"
         (segment s
           (where (< 1 orders.count)))
         ---
         1:34 error[chained-comparison] comparisons do not chain (join two comparisons with `and`, or use `between … and …`)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn unknown_function() {
-    check_parse(r#"segment s where cnt(order within 30d) > 1 and is_known"#, expect![[r#"
+    check_parse(
+        r#"segment s where cnt(order within 30d) > 1 and is_known"#,
+        expect![[r#"
         (segment s
           (where (and (> <error> 1) is_known)))
         ---
         1:17 error[unknown-function] `cnt` is not a function (did you mean `count`?)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

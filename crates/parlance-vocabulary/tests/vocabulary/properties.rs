@@ -2,7 +2,7 @@
 //! parser (and everything after it) never panicking on arbitrary input.
 
 use parlance_vocabulary::lexer::quote;
-use parlance_vocabulary::{Catalog, ExprKind, Literal, LineIndex, analyze, dump, format, parse};
+use parlance_vocabulary::{Catalog, ExprKind, LineIndex, Literal, analyze, dump, format, parse};
 use proptest::prelude::*;
 
 // ----- generated definitions ------------------------------------------------
@@ -11,11 +11,51 @@ fn ident() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9_]{0,8}".prop_filter("not a keyword", |s| {
         !matches!(
             s.as_str(),
-            "and" | "or" | "not" | "in" | "then" | "where" | "within" | "between" | "contains" | "matches" | "when"
-                | "otherwise" | "per" | "max" | "of" | "to" | "from" | "for" | "today" | "true" | "false" | "no"
-                | "owner" | "description" | "tags" | "points" | "stage" | "horizon" | "discount" | "margin"
-                | "contact" | "return" | "tier" | "group" | "map" | "ignore" | "segment" | "score" | "stages"
-                | "value" | "touchpoints" | "is" | "starts" | "if" | "cost"
+            "and"
+                | "or"
+                | "not"
+                | "in"
+                | "then"
+                | "where"
+                | "within"
+                | "between"
+                | "contains"
+                | "matches"
+                | "when"
+                | "otherwise"
+                | "per"
+                | "max"
+                | "of"
+                | "to"
+                | "from"
+                | "for"
+                | "today"
+                | "true"
+                | "false"
+                | "no"
+                | "owner"
+                | "description"
+                | "tags"
+                | "points"
+                | "stage"
+                | "horizon"
+                | "discount"
+                | "margin"
+                | "contact"
+                | "return"
+                | "tier"
+                | "group"
+                | "map"
+                | "ignore"
+                | "segment"
+                | "score"
+                | "stages"
+                | "value"
+                | "touchpoints"
+                | "is"
+                | "starts"
+                | "if"
+                | "cost"
         )
     })
 }
@@ -55,12 +95,15 @@ fn atom() -> impl Strategy<Value = String> {
         (number(), prop_oneof![Just("="), Just("!="), Just("<"), Just("<="), Just(">"), Just(">=")])
             .prop_map(|(n, op)| format!("orders.count {op} {n}")),
         duration().prop_map(|d| format!("last(order).at < today - {d}")),
-        (string_lit(), window(), number()).prop_map(|(s, w, n)| format!("count(email.opened where campaign = {s} {w}) >= {n}")),
-        (window(), string_lit()).prop_map(|(w, s)| format!("sum(order.amount {w} where channel != {s}) > 10")),
+        (string_lit(), window(), number())
+            .prop_map(|(s, w, n)| format!("count(email.opened where campaign = {s} {w}) >= {n}")),
+        (window(), string_lit())
+            .prop_map(|(w, s)| format!("sum(order.amount {w} where channel != {s}) > 10")),
         ident().prop_map(|i| format!("in segment {i}")),
         Just("is_known".to_owned()),
         (number(), number()).prop_map(|(a, b)| format!("value.total between {a} and {b}")),
-        prop::collection::vec(string_lit(), 0..4).prop_map(|v| format!("trait.country not in [{}]", v.join(", "))),
+        prop::collection::vec(string_lit(), 0..4)
+            .prop_map(|v| format!("trait.country not in [{}]", v.join(", "))),
         string_lit().prop_map(|s| format!("trait.email starts-with {s}")),
         string_lit().prop_map(|s| format!("trait.email matches {s}")),
         Just("trait.birthday is-set".to_owned()),
@@ -78,10 +121,13 @@ fn condition() -> impl Strategy<Value = String> {
     let leaf = atom().prop_map(|s| (s, 0u8));
     leaf.prop_recursive(4, 24, 4, |inner| {
         prop_oneof![
-            inner.clone().prop_map(|(s, p)| (if p > 1 { format!("not ({s})") } else { format!("not {s}") }, 1)),
+            inner
+                .clone()
+                .prop_map(|(s, p)| (if p > 1 { format!("not ({s})") } else { format!("not {s}") }, 1)),
             inner.clone().prop_map(|(s, _)| (format!("({s})"), 0)),
             prop::collection::vec(inner.clone(), 2..4).prop_map(|items| {
-                let parts: Vec<String> = items.into_iter().map(|(s, p)| if p > 2 { format!("({s})") } else { s }).collect();
+                let parts: Vec<String> =
+                    items.into_iter().map(|(s, p)| if p > 2 { format!("({s})") } else { s }).collect();
                 (parts.join(" and "), 2)
             }),
             prop::collection::vec(inner, 2..4).prop_map(|items| {
@@ -112,7 +158,9 @@ fn meta() -> impl Strategy<Value = Vec<String>> {
     (
         prop::option::of(string_lit().prop_map(|s| format!("owner {s}"))),
         prop::option::of(string_lit().prop_map(|s| format!("description {s}"))),
-        prop::option::of(prop::collection::vec(string_lit(), 1..3).prop_map(|t| format!("tags {}", t.join(", ")))),
+        prop::option::of(
+            prop::collection::vec(string_lit(), 1..3).prop_map(|t| format!("tags {}", t.join(", "))),
+        ),
     )
         .prop_map(|(a, b, c)| [a, b, c].into_iter().flatten().collect())
 }
@@ -130,8 +178,10 @@ fn definition() -> impl Strategy<Value = Vec<String>> {
         m
     });
     let points = prop_oneof![
-        (number(), duration(), number()).prop_map(|(p, d, m)| format!("points {p} per web.page_view within {d} max {m}")),
-        (number(), number()).prop_map(|(p, k)| format!("points {p} per {k} of sum(web.page_view.seconds within 30d)")),
+        (number(), duration(), number())
+            .prop_map(|(p, d, m)| format!("points {p} per web.page_view within {d} max {m}")),
+        (number(), number())
+            .prop_map(|(p, k)| format!("points {p} per {k} of sum(web.page_view.seconds within 30d)")),
         (number(), condition()).prop_map(|(p, c)| format!("points -{p} when {c}")),
     ];
     let score = (header("score"), meta(), prop::collection::vec(points, 1..4)).prop_map(|(h, mut m, p)| {
@@ -217,18 +267,56 @@ proptest! {
 /// Fragments that stress the parser: keywords, brackets, quotes, unicode.
 fn soup() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        Just("segment".to_owned()), Just("score".to_owned()), Just("stages".to_owned()), Just("value".to_owned()),
-        Just("touchpoints".to_owned()), Just("where".to_owned()), Just("when".to_owned()), Just("stage".to_owned()),
-        Just("points".to_owned()), Just("per".to_owned()), Just("tier".to_owned()), Just("map".to_owned()),
-        Just("and".to_owned()), Just("or".to_owned()), Just("not".to_owned()), Just("in".to_owned()),
-        Just("then".to_owned()), Just("no".to_owned()), Just("within".to_owned()), Just("between".to_owned()),
-        Just("count(".to_owned()), Just("last(".to_owned()), Just(").".to_owned()), Just("(".to_owned()),
-        Just(")".to_owned()), Just("[".to_owned()), Just("]".to_owned()), Just("\"".to_owned()), Just(",".to_owned()),
-        Just(".".to_owned()), Just(":".to_owned()), Just("=".to_owned()), Just(">=".to_owned()), Just("-".to_owned()),
-        Just("90d".to_owned()), Just("90x".to_owned()), Just("2025-02-30".to_owned()), Just("12%".to_owned()),
-        Just("is-set".to_owned()), Just("starts-with".to_owned()), Just("#".to_owned()), Just("\n".to_owned()),
-        Just("\\".to_owned()), Just("\\u{".to_owned()), Just("é".to_owned()), Just("😀".to_owned()),
-        Just("\u{0}".to_owned()), Just("\r\n".to_owned()), Just("otherwise".to_owned()), Just("today".to_owned()),
+        Just("segment".to_owned()),
+        Just("score".to_owned()),
+        Just("stages".to_owned()),
+        Just("value".to_owned()),
+        Just("touchpoints".to_owned()),
+        Just("where".to_owned()),
+        Just("when".to_owned()),
+        Just("stage".to_owned()),
+        Just("points".to_owned()),
+        Just("per".to_owned()),
+        Just("tier".to_owned()),
+        Just("map".to_owned()),
+        Just("and".to_owned()),
+        Just("or".to_owned()),
+        Just("not".to_owned()),
+        Just("in".to_owned()),
+        Just("then".to_owned()),
+        Just("no".to_owned()),
+        Just("within".to_owned()),
+        Just("between".to_owned()),
+        Just("count(".to_owned()),
+        Just("last(".to_owned()),
+        Just(").".to_owned()),
+        Just("(".to_owned()),
+        Just(")".to_owned()),
+        Just("[".to_owned()),
+        Just("]".to_owned()),
+        Just("\"".to_owned()),
+        Just(",".to_owned()),
+        Just(".".to_owned()),
+        Just(":".to_owned()),
+        Just("=".to_owned()),
+        Just(">=".to_owned()),
+        Just("-".to_owned()),
+        Just("90d".to_owned()),
+        Just("90x".to_owned()),
+        Just("2025-02-30".to_owned()),
+        Just("12%".to_owned()),
+        Just("is-set".to_owned()),
+        Just("starts-with".to_owned()),
+        Just("#".to_owned()),
+        Just("\n".to_owned()),
+        Just("\\".to_owned()),
+        Just("\\u{".to_owned()),
+        Just("é".to_owned()),
+        Just("😀".to_owned()),
+        Just("\u{0}".to_owned()),
+        Just("\r\n".to_owned()),
+        Just("otherwise".to_owned()),
+        Just("today".to_owned()),
         "[a-z_.]{1,6}".prop_map(|s| s),
         "[0-9]{1,25}".prop_map(|s| s),
         any::<char>().prop_map(|c| c.to_string()),
@@ -274,4 +362,3 @@ proptest! {
         survives(&mutated);
     }
 }
-
