@@ -141,7 +141,8 @@ fn own_identity(seed: u64, index: u32) -> Identity {
     let changed = identified && kind != Kind::TestAccount && rng.random_bool(0.05);
     let old_email =
         changed.then(|| format!("{}{}.{index}@{}", ascii(first), ascii(last), pick(&mut rng, DOMAINS)));
-    let phone = (identified && rng.random_bool(0.6)).then(|| format!("7{index:09}"));
+    let phone =
+        (identified && rng.random_bool(0.6)).then(|| format!("7{}{:08}", 4 + index % 6, index % 100_000_000));
     Identity {
         index,
         kind,
