@@ -7,7 +7,13 @@
 //! profile, within the configured [`Rules`].
 
 mod identifier;
+mod memory;
+mod resolve;
 mod rules;
+mod sql;
 
 pub use identifier::{IdKind, Identifier, RawIdentifier, Rejection, normalise};
+pub use memory::MemoryStore;
+pub use resolve::{Evidence, IdentityStore, MergeEvidence, ProfileId, Resolution, ResolveError, resolve};
 pub use rules::Rules;
+pub use sql::{SqlStore, SqlStoreError};

@@ -37,4 +37,4 @@ pub use sources::{RunStatus, SourceSpec, ensure_source, finish_sync_run, start_s
 pub use timestamp::Timestamp;
 
 /// Re-exported so callers of [`Warehouse::write`] can name the transaction type.
-pub use rusqlite::{Connection, Transaction, params};
+pub use rusqlite::{Connection, Error as SqliteError, OptionalExtension, Transaction, params};
