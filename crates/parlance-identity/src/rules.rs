@@ -53,7 +53,7 @@ impl Rules {
     /// Why `value` (canonical) of `kind` is blocked, or `None` if usable.
     pub fn blocked(&self, kind: &IdKind, value: &str) -> Option<String> {
         let lower = value.to_lowercase();
-        if self.blocked_values.iter().any(|b| *b == lower) {
+        if self.blocked_values.contains(&lower) {
             return Some("a placeholder value".into());
         }
         if *kind == IdKind::Email {
