@@ -26,6 +26,9 @@ use crate::special::{digamma, hyp2f1, ln_gamma};
 
 const MODEL: &str = "BG/NBD";
 
+/// Size of the subsample that finds a starting point for large fits.
+const WARM_START_HISTORIES: usize = 10_000;
+
 /// Fitted (or given) BG/NBD parameters. All four are finite and positive.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BgNbd {
@@ -99,7 +102,18 @@ impl BgNbd {
         // Start at r = 1, a = 1, b = 1 with α matching the mean purchase rate
         // r/α to Σx / ΣT.
         let alpha_start = (data.total_age / data.total_frequency).clamp(1e-6, 1e6);
-        let start = vec![0.0, alpha_start.ln(), 0.0, 0.0];
+        let mut start = vec![0.0, alpha_start.ln(), 0.0, 0.0];
+        // With many distinct histories, most iterations are spent getting
+        // near the maximum: do that on a subsample, then finish on all.
+        if data.distinct_histories() > 2 * WARM_START_HISTORIES {
+            let sample = GroupedHistories::subsample(histories, histories.len() / WARM_START_HISTORIES)?;
+            if sample.total_frequency > 0.0
+                && sample.total_age > 0.0
+                && let Ok(rough) = minimise(MODEL, &sample, start.clone(), options)
+            {
+                start = rough.log_params;
+            }
+        }
         let minimum = minimise(MODEL, &data, start, options)?;
         let [r, alpha, a, b] = [0, 1, 2, 3].map(|i| minimum.log_params.get(i).copied().unwrap_or(f64::NAN).exp());
         let model = BgNbd::new(r, alpha, a, b).map_err(|error| ValueError::OptimiserFailed {
@@ -110,7 +124,7 @@ impl BgNbd {
             model,
             log_likelihood: -minimum.value * data.total_weight,
             customers: histories.len(),
-            distinct_histories: data.recency.len(),
+            distinct_histories: data.distinct_histories(),
             iterations: minimum.iterations,
         })
     }
@@ -132,7 +146,7 @@ impl BgNbd {
 
     /// 1 + δ(x>0) a/(b+x−1) ((α+T)/(α+tₓ))^(r+x); overflows to +∞ (P(alive)
     /// = 0), never to NaN, for valid histories.
-    fn alive_denominator(&self, history: &PurchaseHistory) -> f64 {
+    pub(crate) fn alive_denominator(&self, history: &PurchaseHistory) -> f64 {
         if history.frequency == 0 {
             return 1.0;
         }
@@ -153,6 +167,13 @@ impl BgNbd {
     pub fn conditional_expected_purchases(&self, t: f64, history: &PurchaseHistory) -> Result<f64, ValueError> {
         require_non_negative("t", t)?;
         validate_history(0, history)?;
+        Ok(self.expected_purchases_if_alive(t, history.frequency, history.age)? / self.alive_denominator(history))
+    }
+
+    /// E[Y(t) | alive at T, x, T] = E[Y(t) | x, tₓ, T] / P(alive | x, tₓ, T):
+    /// the numerator of eq. 10, which does not depend on tₓ. Arguments are
+    /// assumed valid.
+    pub(crate) fn expected_purchases_if_alive(&self, t: f64, frequency: u32, age: f64) -> Result<f64, ValueError> {
         if t == 0.0 {
             return Ok(0.0);
         }
@@ -160,21 +181,20 @@ impl BgNbd {
         const NEAR_ONE: f64 = 1e-7;
         const STEP: f64 = 1e-5;
         if (self.a - 1.0).abs() < NEAR_ONE {
-            let below = self.expected_after_observation(1.0 - STEP, t, history)?;
-            let above = self.expected_after_observation(1.0 + STEP, t, history)?;
+            let below = self.if_alive_at(1.0 - STEP, t, frequency, age)?;
+            let above = self.if_alive_at(1.0 + STEP, t, frequency, age)?;
             return Ok(0.5 * (below + above));
         }
-        self.expected_after_observation(self.a, t, history)
+        self.if_alive_at(self.a, t, frequency, age)
     }
 
-    fn expected_after_observation(&self, a: f64, t: f64, history: &PurchaseHistory) -> Result<f64, ValueError> {
+    fn if_alive_at(&self, a: f64, t: f64, frequency: u32, age: f64) -> Result<f64, ValueError> {
         let Self { r, alpha, b, .. } = *self;
-        let x = f64::from(history.frequency);
-        let observed = alpha + history.age;
+        let x = f64::from(frequency);
+        let observed = alpha + age;
         let z = t / (observed + t);
         let remaining = (1.0 + t / observed).powf(1.0 - a) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)?;
-        let if_alive = (a + b + x - 1.0) / (a - 1.0) * (1.0 - remaining);
-        Ok(if_alive / self.alive_denominator(history))
+        Ok((a + b + x - 1.0) / (a - 1.0) * (1.0 - remaining))
     }
 }
 
@@ -201,13 +221,17 @@ pub(crate) fn validate_history(index: usize, history: &PurchaseHistory) -> Resul
 
 /// Customers' histories with identical (x, tₓ, T) merged into weighted rows,
 /// sorted by x so that everything depending on x alone (ln Γ, ψ) is computed
-/// once per distinct x per evaluation.
+/// once per distinct x per evaluation. Rows refer to tₓ and T through indices
+/// into one table of distinct times, so ln(α + time) and 1/(α + time) are
+/// also computed once per distinct value (with daily data there are at most
+/// a few thousand, however many customers there are).
 #[derive(Debug)]
 struct GroupedHistories {
     blocks: Vec<FrequencyBlock>,
-    recency: Vec<f64>,
-    age: Vec<f64>,
+    recency_index: Vec<u32>,
+    age_index: Vec<u32>,
     weight: Vec<f64>,
+    times: Vec<f64>,
     total_weight: f64,
     total_frequency: f64,
     total_age: f64,
@@ -220,20 +244,33 @@ struct FrequencyBlock {
     weight: f64,
 }
 
+/// Rows of weight one multiply (1 + e^(−|d|)) ∈ [1, 2] into a running product
+/// and take its logarithm once per this many rows (2^512 is far from
+/// overflow), instead of calling `ln_1p` per row.
+const ROWS_PER_LOGARITHM: u32 = 512;
+
 impl GroupedHistories {
     fn new(histories: &[PurchaseHistory]) -> Result<Self, ValueError> {
         let mut keys = Vec::with_capacity(histories.len());
+        let mut times = Vec::with_capacity(2 * histories.len());
         for (index, history) in histories.iter().enumerate() {
             validate_history(index, history)?;
             // `+ 0.0` turns -0.0 into 0.0 so that equal values have equal bits.
-            keys.push((history.frequency, (history.recency + 0.0).to_bits(), (history.age + 0.0).to_bits()));
+            let (recency, age) = ((history.recency + 0.0).to_bits(), (history.age + 0.0).to_bits());
+            keys.push((history.frequency, recency, age));
+            times.extend([recency, age]);
         }
         keys.sort_unstable();
+        // Non-negative floats order like their bit patterns.
+        times.sort_unstable();
+        times.dedup();
+        let index_of = |bits: u64| u32::try_from(times.partition_point(|&t| t < bits)).unwrap_or(u32::MAX);
         let mut data = Self {
             blocks: Vec::new(),
-            recency: Vec::new(),
-            age: Vec::new(),
+            recency_index: Vec::new(),
+            age_index: Vec::new(),
             weight: Vec::new(),
+            times: Vec::new(),
             total_weight: histories.len() as f64,
             total_frequency: 0.0,
             total_age: 0.0,
@@ -241,9 +278,8 @@ impl GroupedHistories {
         for same_history in keys.chunk_by(|x, y| x == y) {
             let Some(&(frequency, recency, age)) = same_history.first() else { continue };
             let weight = same_history.len() as f64;
-            let (recency, age) = (f64::from_bits(recency), f64::from_bits(age));
             let frequency = f64::from(frequency);
-            let row = data.recency.len();
+            let row = data.weight.len();
             match data.blocks.last_mut() {
                 Some(block) if block.frequency == frequency => {
                     block.rows.end = row + 1;
@@ -251,13 +287,25 @@ impl GroupedHistories {
                 }
                 _ => data.blocks.push(FrequencyBlock { frequency, rows: row..row + 1, weight }),
             }
-            data.recency.push(recency);
-            data.age.push(age);
+            data.recency_index.push(index_of(recency));
+            data.age_index.push(index_of(age));
             data.weight.push(weight);
             data.total_frequency += weight * frequency;
-            data.total_age += weight * age;
+            data.total_age += weight * f64::from_bits(age);
         }
+        data.times = times.into_iter().map(f64::from_bits).collect();
         Ok(data)
+    }
+
+    /// Every `stride`-th history, for a cheap first fit whose result starts
+    /// the fit on all of them.
+    fn subsample(histories: &[PurchaseHistory], stride: usize) -> Result<Self, ValueError> {
+        let sample: Vec<PurchaseHistory> = histories.iter().step_by(stride.max(1)).copied().collect();
+        Self::new(&sample)
+    }
+
+    fn distinct_histories(&self) -> usize {
+        self.weight.len()
     }
 }
 
@@ -270,19 +318,23 @@ impl Objective for GroupedHistories {
         let (ln_gamma_ab, digamma_ab) = (ln_gamma(a + b), digamma(a + b));
         let (ln_gamma_b, digamma_b) = (ln_gamma(b), digamma(b));
         let ln_a = a.ln();
+        // ln(α + time) and 1/(α + time) for every distinct time.
+        let ln_shifted: Vec<f64> = self.times.iter().map(|&time| (alpha + time).ln()).collect();
+        let inverse_shifted: Vec<f64> = self.times.iter().map(|&time| 1.0 / (alpha + time)).collect();
+        let lookup = |table: &[f64], index: u32| table.get(index as usize).copied().unwrap_or(f64::NAN);
 
         let (mut ll, mut d_r, mut d_alpha, mut d_a, mut d_b) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for block in &self.blocks {
             let rows = block.rows.clone();
-            let (recency, age, weight) = (&self.recency[rows.clone()], &self.age[rows.clone()], &self.weight[rows]);
+            let (recency_index, age_index, weight) =
+                (&self.recency_index[rows.clone()], &self.age_index[rows.clone()], &self.weight[rows]);
             let x = block.frequency;
             if x == 0.0 {
                 // L = (α/(α+T))^r
                 let (mut sum_log_ratio, mut sum_inverse) = (0.0, 0.0);
-                for (&age, &w) in age.iter().zip(weight) {
-                    let observed = alpha + age;
-                    sum_log_ratio += w * (ln_alpha - observed.ln());
-                    sum_inverse += w / observed;
+                for (&age, &w) in age_index.iter().zip(weight) {
+                    sum_log_ratio += w * (ln_alpha - lookup(&ln_shifted, age));
+                    sum_inverse += w * lookup(&inverse_shifted, age);
                 }
                 ll += r * sum_log_ratio;
                 d_r += sum_log_ratio;
@@ -302,23 +354,37 @@ impl Objective for GroupedHistories {
             d_a += block.weight * (digamma_ab - digamma_abx);
             d_b += block.weight * (digamma_ab + digamma(b + x) - digamma_b - digamma_abx);
 
+            // Per row: ln L = max(alive, dropped) + ln(1 + e^(−|dropped − alive|)),
+            // with "alive" the log of the still-alive term and "dropped" the log
+            // of the dropped-after-the-last-purchase term.
             let (mut sum_ll, mut sum_r, mut sum_alpha, mut sum_dropped) = (0.0, 0.0, 0.0, 0.0);
-            for ((&recency, &age), &w) in recency.iter().zip(age).zip(weight) {
-                let (at_age, at_recency) = (alpha + age, alpha + recency);
-                let (ln_at_age, ln_at_recency) = (at_age.ln(), at_recency.ln());
-                // log of the "still alive" and "dropped after the last purchase" terms
+            let (mut product, mut in_product) = (1.0_f64, 0_u32);
+            for ((&recency, &age), &w) in recency_index.iter().zip(age_index).zip(weight) {
+                let (ln_at_age, ln_at_recency) = (lookup(&ln_shifted, age), lookup(&ln_shifted, recency));
                 let alive = -n * ln_at_age;
                 let dropped = ln_odds_at_recency - n * ln_at_recency;
                 let difference = dropped - alive;
                 let small = (-difference.abs()).exp();
-                let softplus = difference.max(0.0) + small.ln_1p();
-                let share_dropped = if difference >= 0.0 { 1.0 / (1.0 + small) } else { small / (1.0 + small) };
+                let inverse = 1.0 / (1.0 + small);
+                let share_dropped = if difference >= 0.0 { inverse } else { small * inverse };
                 let share_alive = 1.0 - share_dropped;
-                sum_ll += w * (alive + softplus);
+                sum_ll += w * (alive + difference.max(0.0));
+                if w == 1.0 {
+                    product *= 1.0 + small;
+                    in_product += 1;
+                    if in_product == ROWS_PER_LOGARITHM {
+                        sum_ll += product.ln();
+                        (product, in_product) = (1.0, 0);
+                    }
+                } else {
+                    sum_ll += w * small.ln_1p();
+                }
                 sum_r += w * (share_alive * ln_at_age + share_dropped * ln_at_recency);
-                sum_alpha += w * (share_alive / at_age + share_dropped / at_recency);
+                sum_alpha +=
+                    w * (share_alive * lookup(&inverse_shifted, age) + share_dropped * lookup(&inverse_shifted, recency));
                 sum_dropped += w * share_dropped;
             }
+            sum_ll += product.ln();
             ll += sum_ll;
             d_r -= sum_r;
             d_alpha -= n * sum_alpha;

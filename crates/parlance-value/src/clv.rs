@@ -71,43 +71,47 @@ pub struct CustomerValue {
     pub value: f64,
 }
 
-/// The purchase-side components, which depend only on (x, tₓ, T).
+/// Expected purchases *if alive* over the horizon, plain and discounted. They
+/// depend on (x, T) only; a customer's figures are these times P(alive),
+/// which is where tₓ enters.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct PurchaseOutlook {
+struct OutlookIfAlive {
     expected_purchases: f64,
     discounted_purchases: f64,
-    probability_alive: f64,
 }
 
-fn purchase_outlook(
+fn outlook_if_alive(
     purchases: &BgNbd,
-    history: &PurchaseHistory,
+    frequency: u32,
+    age: f64,
     settings: &ClvSettings,
-) -> Result<PurchaseOutlook, ValueError> {
+) -> Result<OutlookIfAlive, ValueError> {
     let mut previous = 0.0;
     let mut discounted = 0.0;
     let mut discount = 1.0;
     for month in 1..=settings.horizon_months {
-        let cumulative =
-            purchases.conditional_expected_purchases(f64::from(month) * settings.periods_per_month, history)?;
+        let t = f64::from(month) * settings.periods_per_month;
+        let cumulative = purchases.expected_purchases_if_alive(t, frequency, age)?;
         discount /= 1.0 + settings.monthly_discount_rate;
         discounted += (cumulative - previous) * discount;
         previous = cumulative;
     }
-    Ok(PurchaseOutlook {
-        expected_purchases: previous,
-        discounted_purchases: discounted,
-        probability_alive: purchases.probability_alive(history)?,
-    })
+    Ok(OutlookIfAlive { expected_purchases: previous, discounted_purchases: discounted })
 }
 
-fn combine(outlook: PurchaseOutlook, expected_spend: f64, settings: &ClvSettings) -> CustomerValue {
+fn combine(
+    outlook: OutlookIfAlive,
+    probability_alive: f64,
+    expected_spend: f64,
+    settings: &ClvSettings,
+) -> CustomerValue {
+    let discounted_purchases = probability_alive * outlook.discounted_purchases;
     CustomerValue {
-        expected_purchases: outlook.expected_purchases,
+        expected_purchases: probability_alive * outlook.expected_purchases,
         expected_spend,
-        probability_alive: outlook.probability_alive,
-        discounted_purchases: outlook.discounted_purchases,
-        value: outlook.discounted_purchases * expected_spend * settings.margin,
+        probability_alive,
+        discounted_purchases,
+        value: discounted_purchases * expected_spend * settings.margin,
     }
 }
 
@@ -120,12 +124,14 @@ pub fn customer_value(
     settings: &ClvSettings,
 ) -> Result<CustomerValue, ValueError> {
     settings.validate()?;
-    let outlook = purchase_outlook(purchases, purchase_history, settings)?;
-    Ok(combine(outlook, spend.conditional_expected_spend(spend_history)?, settings))
+    let probability_alive = purchases.probability_alive(purchase_history)?;
+    let outlook = outlook_if_alive(purchases, purchase_history.frequency, purchase_history.age, settings)?;
+    Ok(combine(outlook, probability_alive, spend.conditional_expected_spend(spend_history)?, settings))
 }
 
 /// The values of many customers, in the order given. Customers with the same
-/// (x, tₓ, T) share one evaluation of the purchase model.
+/// x and T share one evaluation of the horizon's expected purchases (the
+/// costly part: one ₂F₁ per month).
 pub fn customer_values<C>(
     purchases: &BgNbd,
     spend: &GammaGamma,
@@ -133,17 +139,19 @@ pub fn customer_values<C>(
     settings: &ClvSettings,
 ) -> Result<Vec<CustomerValue>, ValueError> {
     settings.validate()?;
-    let key = |c: &CustomerSummary<C>| (c.frequency, (c.recency + 0.0).to_bits(), (c.age + 0.0).to_bits());
+    let key = |c: &CustomerSummary<C>| (c.frequency, (c.age + 0.0).to_bits());
     let mut order: Vec<usize> = (0..customers.len()).collect();
     order.sort_unstable_by_key(|&i| customers.get(i).map(key));
     let mut values = vec![None; customers.len()];
-    let mut last: Option<((u32, u64, u64), PurchaseOutlook)> = None;
+    let mut last: Option<((u32, u64), OutlookIfAlive)> = None;
     for index in order {
         let Some(customer) = customers.get(index) else { continue };
+        let history = customer.purchase_history();
+        let probability_alive = purchases.probability_alive(&history).map_err(|error| in_customer(index, error))?;
         let outlook = match last {
             Some((last_key, outlook)) if last_key == key(customer) => outlook,
             _ => {
-                let outlook = purchase_outlook(purchases, &customer.purchase_history(), settings)
+                let outlook = outlook_if_alive(purchases, history.frequency, history.age, settings)
                     .map_err(|error| in_customer(index, error))?;
                 last = Some((key(customer), outlook));
                 outlook
@@ -152,7 +160,7 @@ pub fn customer_values<C>(
         let expected_spend =
             spend.conditional_expected_spend(&customer.spend_history()).map_err(|error| in_customer(index, error))?;
         if let Some(slot) = values.get_mut(index) {
-            *slot = Some(combine(outlook, expected_spend, settings));
+            *slot = Some(combine(outlook, probability_alive, expected_spend, settings));
         }
     }
     Ok(values.into_iter().flatten().collect())

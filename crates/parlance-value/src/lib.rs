@@ -119,15 +119,25 @@
 //!
 //! - **Optimiser**: argmin's L-BFGS with a Moré–Thuente line search over
 //!   log-parameters, on the *mean* negative log-likelihood with analytic
-//!   gradients (checked against finite differences in unit tests). This
-//!   needs about 20 iterations where `lifetimes`' Nelder–Mead needs
-//!   hundreds of evaluations. L-BFGS is restarted with fresh memory when it
-//!   stalls, and argmin's Nelder–Mead is the fallback if it fails.
-//! - **Likelihood evaluation without allocation**: customers with identical
-//!   (x, tₓ, T) are merged into weighted rows, sorted by x; everything that
-//!   depends on x alone (ln Γ, ψ) is computed once per distinct x per
-//!   evaluation, leaving two logarithms, one exponential and one `ln_1p` per
-//!   row for BG/NBD and one logarithm per row for Gamma-Gamma.
+//!   gradients (checked against finite differences in unit tests): about 20
+//!   iterations (60 evaluations) where Nelder–Mead needs hundreds of
+//!   evaluations. L-BFGS is restarted with fresh memory when it stalls, and
+//!   argmin's Nelder–Mead is the fallback if it fails. No optimiser is
+//!   written here.
+//! - **Likelihood evaluation without allocation in the inner loop**:
+//!   customers with identical (x, tₓ, T) are merged into weighted rows,
+//!   sorted by x; everything that depends on x alone (ln Γ, ψ) is computed
+//!   once per distinct x per evaluation, and ln(α + time), 1/(α + time) once
+//!   per distinct time value (rows hold indices into that table). What is
+//!   left per BG/NBD row is one exponential and one division (the
+//!   `ln(1 + e^(−|d|))` terms of weight-one rows are multiplied together and
+//!   logged once per 512 rows); per Gamma-Gamma row, one logarithm. Fits
+//!   with more than 20,000 distinct histories first fit an evenly strided
+//!   10,000-customer subsample and start the full fit from its optimum.
+//! - **CLV in batches** ([`customer_values`]): the expected purchases of a
+//!   customer are P(alive) times the expected purchases *if alive*, which
+//!   depend on (x, T) only, so the twelve ₂F₁ evaluations are shared by all
+//!   customers with the same x and T.
 //! - **Special functions**: `statrs` for ln Γ and ψ, `libm::lgamma_r` for
 //!   the signed ln |Γ| of negative arguments in the connection formulas;
 //!   ₂F₁ is written here (no maintained crate has a real ₂F₁ that handles
@@ -146,6 +156,15 @@
 //! E[Y(39) | 2, 30.43, 38.86] = 1.2259 (published 1.226); Gamma-Gamma on
 //! the 946 repeat buyers as above. CLV, expected spend and the hold-out
 //! comparison agree with `lifetimes` 0.11.3 to 10⁻⁵.
+//!
+//! # Speed
+//!
+//! `cargo run --release -p parlance-value --example cdnow` times the CDNOW
+//! pipeline (summary 0.2 ms, BG/NBD fit 0.7 ms, Gamma-Gamma fit 0.2 ms, CLV
+//! 1.5 ms on the development machine); `--example synthetic` simulates
+//! 100,000 customers with 1.6 million orders over two years (days) and times
+//! the whole refresh: about 0.15 s, against 3.8 s for `lifetimes` 0.11.3 on
+//! the same orders (written out with `--example synthetic 100000 FILE.csv`).
 
 mod bgnbd;
 mod calibration;

@@ -119,3 +119,24 @@ fn gamma_gamma_recovers_parameters() {
         assert_within("population mean", m.population_mean_spend(), 6.0 * 15.0 / 3.0, 0.03, seed);
     }
 }
+
+#[test]
+fn large_bgnbd_fit_through_the_subsample_warm_start_reaches_the_maximum() {
+    // More than 20,000 distinct histories: the fit starts from a subsample's optimum.
+    let truth = (0.25, 4.0, 0.8, 2.5);
+    let histories = simulate_bgnbd(truth, 50_000, (26.0, 52.0), 99);
+    let fit = BgNbd::fit(&histories, &FitOptions::default()).unwrap();
+    assert!(fit.distinct_histories > 20_000);
+    let m = fit.model;
+    assert_within("r", m.r(), truth.0, 0.04, 99);
+    assert_within("alpha", m.alpha(), truth.1, 0.05, 99);
+    assert_within("a", m.a(), truth.2, 0.16, 99);
+    assert_within("b", m.b(), truth.3, 0.19, 99);
+    // No nearby parameters do better.
+    for (i, step) in [(0, 1e-3), (1, 1e-3), (2, 1e-3), (3, 1e-3), (0, -1e-3), (1, -1e-3), (2, -1e-3), (3, -1e-3)] {
+        let mut params = [m.r(), m.alpha(), m.a(), m.b()];
+        params[i] *= 1.0 + step;
+        let nearby = BgNbd::new(params[0], params[1], params[2], params[3]).unwrap();
+        assert!(nearby.log_likelihood(&histories).unwrap() <= fit.log_likelihood + 1e-9);
+    }
+}
