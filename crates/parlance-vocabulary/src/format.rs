@@ -266,19 +266,22 @@ impl Printer<'_> {
             self.line(indent, start, e.span.end, &format!("{lead}{text}{tail}"));
             return;
         }
-        let (not, inner) = match &e.kind {
-            ExprKind::Paren(inner) => ("", inner.as_ref()),
+        // `(` … `)` or `not (` … `)`, with the span of the parenthesised node.
+        let group = match &e.kind {
+            ExprKind::Paren(inner) => Some(("", e.span, inner.as_ref())),
             ExprKind::Not(n) => match &n.kind {
-                ExprKind::Paren(inner) => ("not ", inner.as_ref()),
-                _ => ("", e),
+                ExprKind::Paren(inner) => Some(("not ", n.span, inner.as_ref())),
+                _ => None,
             },
-            _ => ("", e),
+            _ => None,
         };
-        if std::ptr::eq(inner, e) || !matches!(inner.kind, ExprKind::And(_) | ExprKind::Or(_)) {
+        let Some((not, paren, inner)) =
+            group.filter(|g| matches!(g.2.kind, ExprKind::And(_) | ExprKind::Or(_)))
+        else {
             self.line(indent, start, e.span.end, &format!("{lead}{text}{tail}"));
             return;
-        }
-        let open_end = inner.span.start;
+        };
+        let open_end = paren.start + 1;
         self.line(indent, start, open_end, &format!("{lead}{not}("));
         let (items, connective): (&[Expr], &str) = match &inner.kind {
             ExprKind::And(items) => (items, "and "),

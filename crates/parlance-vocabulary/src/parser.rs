@@ -57,6 +57,7 @@ pub fn parse(text: &str) -> Parse {
     let reported = lexed.diagnostics.iter().map(|d| d.span.start).collect();
     let mut p = Parser {
         text,
+        lines: LineIndex::new(text),
         tokens: lexed.tokens,
         pos: 0,
         diagnostics: lexed.diagnostics,
@@ -143,6 +144,7 @@ const BP_NEG: u8 = 9;
 
 struct Parser<'a> {
     text: &'a str,
+    lines: LineIndex<'a>,
     tokens: Vec<Token>,
     pos: usize,
     diagnostics: Vec<Diagnostic>,
@@ -257,7 +259,7 @@ impl Parser<'_> {
         if self.eat(kind).is_some() {
             return;
         }
-        let at = LineIndex::new(self.text).line_col(open.start);
+        let at = self.lines.line_col(open.start);
         let (open_c, close_c) = if kind == TokenKind::RParen { ("(", ")") } else { ("[", "]") };
         let span = self.peek().span;
         let msg = format!("expected `{close_c}` to close the `{open_c}` at {at}, found {}", self.found());

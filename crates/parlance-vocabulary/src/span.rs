@@ -84,24 +84,48 @@ impl fmt::Display for LineCol {
 }
 
 /// Converts byte offsets of one text to lines and columns.
+///
+/// Built in one pass; each lookup is a binary search plus at most 64 bytes of
+/// counting, so reporting many diagnostics on one very long line stays linear.
 #[derive(Clone, Debug)]
 pub struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset at which each line starts; the first is always 0.
     line_starts: Vec<u32>,
+    /// Number of characters that start before byte `64 * i`.
+    chars_before_block: Vec<u32>,
 }
+
+const BLOCK: usize = 64;
 
 impl<'a> LineIndex<'a> {
     /// Indexes `text`.
     #[must_use]
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
+        let mut chars_before_block = Vec::with_capacity(text.len() / BLOCK + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % BLOCK == 0 {
+                chars_before_block.push(chars);
+            }
             if b == b'\n' {
                 line_starts.push(offset(i + 1));
             }
+            if !is_continuation(b) {
+                chars += 1;
+            }
         }
-        Self { text, line_starts }
+        chars_before_block.push(chars);
+        Self { text, line_starts, chars_before_block }
+    }
+
+    /// Number of characters that start before byte `at`.
+    fn chars_before(&self, at: usize) -> u32 {
+        let block = at / BLOCK;
+        let base = self.chars_before_block.get(block).copied().unwrap_or(0);
+        let bytes = self.text.as_bytes().get(block * BLOCK..at).unwrap_or(&[]);
+        base + offset(bytes.iter().filter(|&&b| !is_continuation(b)).count())
     }
 
     /// The line and column of a byte offset. Offsets past the end map to the
@@ -111,13 +135,12 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len().try_into().unwrap_or(u32::MAX));
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let mut col = 1;
-        for (i, _) in self.text.get(start as usize..).unwrap_or("").char_indices() {
-            if start as usize + i >= offset as usize {
-                break;
-            }
-            col += 1;
+        let mut end = offset as usize;
+        // Inside a character: count that character.
+        while end > start as usize && !self.text.is_char_boundary(end) {
+            end -= 1;
         }
+        let col = self.chars_before(end).saturating_sub(self.chars_before(start as usize)) + 1;
         LineCol { line: offset_u32(line) + 1, col }
     }
 
@@ -135,6 +158,10 @@ impl<'a> LineIndex<'a> {
 /// vocabulary files; the lexer refuses them before any span is made.
 pub(crate) fn offset(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 fn offset_u32(i: usize) -> u32 {

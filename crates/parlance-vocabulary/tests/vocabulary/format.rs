@@ -198,3 +198,27 @@ fn format_text_refuses_syntax_errors() {
     let ok = parlance_vocabulary::format_text("segment s where is_known").unwrap();
     assert_eq!(ok, "segment s\n  where is_known\n");
 }
+
+#[test]
+fn comments_inside_a_broken_group() {
+    check_format(
+        r#"
+segment s
+  where is_known and ( # either city
+    trait.city = "Paris" # capital
+    or trait.city = "Lyon" or trait.city = "Marseille" or trait.city = "Toulouse" or trait.city = "Nice"
+  ) # end
+"#,
+        expect![[r#"
+            segment s
+              where is_known
+                and ( # either city
+                  trait.city = "Paris" # capital
+                  or trait.city = "Lyon"
+                  or trait.city = "Marseille"
+                  or trait.city = "Toulouse"
+                  or trait.city = "Nice"
+                ) # end
+        "#]],
+    );
+}

@@ -420,3 +420,28 @@ fn line_and_column_are_one_based_and_count_characters() {
     assert_eq!(at("= 1").to_string(), "2:11");
     assert_eq!(index.line_col(10_000).to_string(), "2:14");
 }
+
+#[test]
+fn hyphenated_operators_and_tight_minus() {
+    // `starts-with`, `is-set` and `is-not-set` are single tokens; elsewhere `-` is minus,
+    // with or without spaces around it.
+    check_parse(
+        r#"segment s where a starts-with "x" and b is-set and c is-not-set and d<today-90d and e = 3-1 and starts - with"#,
+        expect![[r#"
+            (segment s
+              (where (and (starts-with a "x") (is-set b) (is-not-set c) (< d (- today 90d)) (= e (- 3 1)) (- starts with))))
+        "#]],
+    );
+}
+
+/// Regression: every unclosed `(` on one long line used to recount the line's
+/// characters for its "opened at line:col", which made this input quadratic.
+#[test]
+fn unclosed_parens_on_one_long_line_stay_linear() {
+    let text = format!("segment s where {}", "a where (b ".repeat(10_000));
+    let parsed = parlance_vocabulary::parse(&text);
+    assert_eq!(
+        parsed.diagnostics.iter().filter(|d| d.code == parlance_vocabulary::Code::UnclosedDelimiter).count(),
+        10_000
+    );
+}

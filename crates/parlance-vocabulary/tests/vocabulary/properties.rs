@@ -113,6 +113,14 @@ fn atom() -> impl Strategy<Value = String> {
         string_lit().prop_map(|s| format!("(email.click then order where channel = {s})")),
         ident().prop_map(|i| format!("score.{i} >= 50")),
         string_lit().prop_map(|s| format!("first(web.session).source = {s}")),
+        string_lit().prop_map(|s| format!("trait.interests not contains {s}")),
+        Just("trait.phone is-not-set".to_owned()),
+        (number(), number()).prop_map(|(a, b)| format!("survey.nps not between -{a} and {b}")),
+        prop::collection::vec(number(), 1..4).prop_map(|v| format!("value.decile in [{}]", v.join(", "))),
+        (date(), duration()).prop_map(|(d, u)| format!("orders.last_at >= {d} + {u} - 1d")),
+        (duration(), string_lit())
+            .prop_map(|(d, s)| format!("count(order within {d} where category = {s} or items > 1) = 0")),
+        ident().prop_map(|i| format!("stage = \"{i}\"")),
     ]
 }
 
@@ -183,20 +191,27 @@ fn definition() -> impl Strategy<Value = Vec<String>> {
         (number(), number())
             .prop_map(|(p, k)| format!("points {p} per {k} of sum(web.page_view.seconds within 30d)")),
         (number(), condition()).prop_map(|(p, c)| format!("points -{p} when {c}")),
+        (number(), number())
+            .prop_map(|(p, d)| format!("points {p} per web.page_view where depth >= {d} within 30d")),
     ];
     let score = (header("score"), meta(), prop::collection::vec(points, 1..4)).prop_map(|(h, mut m, p)| {
         m.insert(0, h);
         m.extend(p);
         m
     });
-    let stages = (header("stages"), prop::collection::vec((ident(), condition()), 0..3), ident()).prop_map(
-        |(h, rules, last)| {
+    let stages = (
+        header("stages"),
+        prop::collection::vec((ident(), prop::option::of(string_lit()), condition()), 0..3),
+        ident(),
+    )
+        .prop_map(|(h, rules, last)| {
             let mut m = vec![h];
-            m.extend(rules.into_iter().map(|(n, c)| format!("stage {n} when {c}")));
+            m.extend(
+                rules.into_iter().map(|(n, t, c)| format!("stage {n} {} when {c}", t.unwrap_or_default())),
+            );
             m.push(format!("stage {last} otherwise"));
             m
-        },
-    );
+        });
     let value = (header("value"), 1u32..50, number(), string_lit()).prop_map(|(h, months, cost, cat)| {
         vec![
             h,
@@ -360,5 +375,23 @@ proptest! {
         let at = cut.index(chars.len() + 1);
         let mutated: String = chars[..at].iter().collect::<String>() + &insert + &chars[at..].iter().collect::<String>();
         survives(&mutated);
+    }
+}
+
+proptest! {
+    #[test]
+    fn line_col_matches_a_naive_count(text in "(.|\n){0,300}", at in any::<prop::sample::Index>()) {
+        let offset = at.index(text.len() + 1);
+        let index = LineIndex::new(&text);
+        // Naive: lines before, then characters since the line's start.
+        let mut boundary = offset;
+        while !text.is_char_boundary(boundary) {
+            boundary -= 1;
+        }
+        let before = &text[..boundary];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+        let got = index.line_col(u32::try_from(offset).unwrap());
+        prop_assert_eq!((got.line as usize, got.col as usize), (line, col));
     }
 }
