@@ -4,7 +4,7 @@
 //! point at it and the formatter can place comments. Literals are already typed
 //! values (a [`Date`] is a date, a [`Duration`] has a unit), so a later compiler
 //! binds them as parameters without re-reading text. Names that refer to the
-//! catalog — [`Path`]s — stay unresolved here; [`crate::check`] resolves them
+//! catalog — [`Path`]s — stay unresolved here; [`crate::check()`] resolves them
 //! and returns what each one means, keyed by the path's span.
 //!
 //! Parentheses are kept as [`ExprKind::Paren`] so the formatter prints the

@@ -23,7 +23,7 @@
 //! line's indentation. An empty line after an own-line comment is kept.
 //!
 //! Formatting a file with syntax errors would drop what was not understood, so
-//! [`format_text`] refuses such files; [`format`] formats whatever tree it is
+//! [`format_text`] refuses such files; [`format()`] formats whatever tree it is
 //! given.
 
 use crate::ast::*;

@@ -10,8 +10,8 @@
 //! ```
 //!
 //! The crate does no IO: text in, syntax tree and diagnostics out. The
-//! pipeline is [`lex`](lexer::lex) → [`parse`] → [`check`] (against a
-//! [`Catalog`]) → [`format`], with [`dependency_graph`] on the side;
+//! pipeline is [`lex`](lexer::lex) → [`parse`] → [`check()`] (against a
+//! [`Catalog`]) → [`format()`], with [`dependency_graph`] on the side;
 //! [`analyze`] runs parse and check together. The full grammar, type rules
 //! and diagnostic codes are in `docs/vocabulary.md`.
 //!
@@ -38,11 +38,11 @@
 //!
 //! **A grammar of keywords, not of lines.** Line breaks are whitespace; each
 //! clause starts with its own keyword, so no separators are needed and a
-//! definition can be laid out freely. The [`format`]ter owns the layout.
+//! definition can be laid out freely. The [formatter](mod@format) owns the layout.
 //!
 //! **Typed literals, resolved names.** Literals are typed values in the tree
 //! (dates are dates, durations carry units), ready to be bound as query
-//! parameters. Names stay as written in the tree; [`check`] resolves each
+//! parameters. Names stay as written in the tree; [`check()`] resolves each
 //! [`Path`] to a catalog field, event, event property or score and returns
 //! those [`Resolution`]s keyed by span, so a compiler never looks a name up
 //! twice and never pastes user text into SQL.
