@@ -11,9 +11,11 @@ mod memory;
 mod resolve;
 mod rules;
 mod sql;
+mod truth;
 
 pub use identifier::{IdKind, Identifier, RawIdentifier, Rejection, normalise};
 pub use memory::MemoryStore;
 pub use resolve::{Evidence, IdentityStore, MergeEvidence, ProfileId, Resolution, ResolveError, resolve};
 pub use rules::Rules;
 pub use sql::{SqlStore, SqlStoreError};
+pub use truth::{PairwiseScore, score_against_truth};

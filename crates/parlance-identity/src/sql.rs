@@ -160,6 +160,7 @@ impl IdentityStore for SqlStore<'_> {
 /// Every statement of a merge: ?1 kept, ?2 absorbed, and ?3 the time where used.
 const MERGE_STEPS: &[(&str, &str)] = &[
     ("UPDATE identifiers SET profile_id = ?1 WHERE profile_id = ?2", "moving identifiers"),
+    ("UPDATE record_profiles SET profile_id = ?1 WHERE profile_id = ?2", "moving record lineage"),
     ("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2", "moving events"),
     ("UPDATE orders SET profile_id = ?1 WHERE profile_id = ?2", "moving orders"),
     ("UPDATE support_contacts SET profile_id = ?1 WHERE profile_id = ?2", "moving support contacts"),

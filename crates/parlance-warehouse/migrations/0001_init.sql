@@ -48,6 +48,8 @@ CREATE TABLE landing_records (
   normalized_hash   BLOB,                  -- content_hash as of the last normalisation
   UNIQUE (source, stream, source_id)
 ) STRICT;
+-- Records whose current payload was not normalised yet.
+CREATE INDEX landing_pending ON landing_records(id) WHERE normalized_hash IS NOT content_hash;
 
 CREATE TABLE quarantine (
   id          INTEGER PRIMARY KEY,
@@ -81,6 +83,14 @@ CREATE TABLE identifiers (
 ) STRICT;
 CREATE INDEX identifiers_by_profile ON identifiers(profile_id);
 
+-- Which profile each unified landing record resolved to (lineage for the
+-- customer 360, and the basis for scoring resolution against truth).
+CREATE TABLE record_profiles (
+  landing_id  INTEGER PRIMARY KEY REFERENCES landing_records(id) ON DELETE CASCADE,
+  profile_id  INTEGER NOT NULL REFERENCES profiles(id)
+) STRICT;
+CREATE INDEX record_profiles_by_profile ON record_profiles(profile_id);
+
 CREATE TABLE merges (
   id            INTEGER PRIMARY KEY,
   kept_profile  INTEGER NOT NULL REFERENCES profiles(id),
@@ -107,7 +117,9 @@ CREATE TABLE events (
   name          TEXT NOT NULL,             -- page_view, email_opened, order_placed, ...
   properties_json TEXT NOT NULL DEFAULT '{}',
   revenue       REAL,
-  landing_id    INTEGER NOT NULL UNIQUE REFERENCES landing_records(id) ON DELETE CASCADE
+  landing_id    INTEGER NOT NULL REFERENCES landing_records(id) ON DELETE CASCADE,
+  seq           INTEGER NOT NULL DEFAULT 0,  -- one landed record can yield several events
+  UNIQUE (landing_id, seq)
 ) STRICT;
 CREATE INDEX events_by_profile_time ON events(profile_id, occurred_at);
 CREATE INDEX events_by_name_time ON events(name, occurred_at);
@@ -123,10 +135,12 @@ CREATE TABLE orders (
   margin       REAL,
   status       TEXT NOT NULL CHECK (status IN ('placed','fulfilled','returned','refunded','partially_refunded','cancelled')),
   refunded_amount REAL NOT NULL DEFAULT 0,
+  categories_json TEXT NOT NULL DEFAULT '[]',
   landing_id   INTEGER NOT NULL REFERENCES landing_records(id) ON DELETE CASCADE,
   UNIQUE (source, source_order_id)
 ) STRICT;
 CREATE INDEX orders_by_profile_time ON orders(profile_id, ordered_at);
+CREATE INDEX orders_by_landing ON orders(landing_id);
 
 CREATE TABLE support_contacts (
   id           INTEGER PRIMARY KEY,
@@ -140,6 +154,7 @@ CREATE TABLE support_contacts (
   UNIQUE (source, source_contact_id)
 ) STRICT;
 CREATE INDEX support_by_profile ON support_contacts(profile_id, contacted_at);
+CREATE INDEX support_by_landing ON support_contacts(landing_id);
 
 CREATE TABLE traits (
   profile_id  INTEGER NOT NULL REFERENCES profiles(id),
@@ -150,6 +165,7 @@ CREATE TABLE traits (
   landing_id  INTEGER REFERENCES landing_records(id) ON DELETE SET NULL,
   PRIMARY KEY (profile_id, key, source)
 ) STRICT;
+CREATE INDEX traits_by_landing ON traits(landing_id) WHERE landing_id IS NOT NULL;
 
 -- Derived -------------------------------------------------------------------
 
