@@ -65,7 +65,7 @@ impl<'a> Fields<'a> {
                 Value::Object(inner) => object = inner,
                 other => {
                     return Err(Problem::WrongType {
-                        field: self.path(&path[..walked]),
+                        field: self.path(path.get(..walked).unwrap_or(path)),
                         expected: "an object",
                         found: type_name(other),
                     });
