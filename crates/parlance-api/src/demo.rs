@@ -33,6 +33,7 @@ impl Parlance {
         on_progress: &mut dyn FnMut(DemoProgressDto),
         cancel: &AtomicBool,
     ) -> Result<DemoSummaryDto, ApiError> {
+        let started = std::time::Instant::now();
         let existing = read_setting(&*self.warehouse.reader()?, DEMO_SETTING_KEY)?;
         let as_of = match (
             &options.as_of,
@@ -53,17 +54,30 @@ impl Parlance {
                 people_done: p.people_done,
                 people_total: p.people_total,
                 records: p.records,
+                records_total: 0,
             })
         };
         let report = parlance_demo::generate(&self.warehouse, &config, now, &mut forward, cancel)?;
+        let _ = report.seconds;
+        let unified = self.unify_with_progress(now, cancel, &mut |p| {
+            on_progress(DemoProgressDto {
+                phase: "unifying".into(),
+                people_done: config.people,
+                people_total: config.people,
+                records: p.done,
+                records_total: p.total,
+            })
+        })?;
         Ok(DemoSummaryDto {
+            unified: unified.unified,
+            quarantined: unified.quarantined,
             people: report.people,
             as_of: as_of.to_string(),
             records: report.stats.records(),
             inserted: report.stats.inserted,
             updated: report.stats.updated,
             unchanged: report.stats.unchanged,
-            seconds: report.seconds,
+            seconds: started.elapsed().as_secs_f64(),
         })
     }
 }

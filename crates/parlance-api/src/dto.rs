@@ -115,11 +115,17 @@ pub struct DemoOptionsDto {
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct DemoProgressDto {
+    /// "landing" (people generated and landed), then "unifying" (records
+    /// normalised and resolved into profiles).
     pub phase: String,
     pub people_done: u32,
     pub people_total: u32,
+    /// Records landed (landing) or unified so far (unifying).
     #[ts(type = "number")]
     pub records: u64,
+    /// Records to unify (unifying); 0 while landing.
+    #[ts(type = "number")]
+    pub records_total: u64,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]
@@ -136,6 +142,12 @@ pub struct DemoSummaryDto {
     pub updated: u64,
     #[ts(type = "number")]
     pub unchanged: u64,
+    /// Records normalised into profiles by this run.
+    #[ts(type = "number")]
+    pub unified: u64,
+    /// Records held in quarantine by this run, each with its reason.
+    #[ts(type = "number")]
+    pub quarantined: u64,
     pub seconds: f64,
 }
 
@@ -147,6 +159,52 @@ pub struct AppInfoDto {
     pub version: String,
     /// The warehouse file in use; null when no path could be determined.
     pub warehouse_path: Option<String>,
+}
+
+/// A landed record that could not be unified, with why.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct QuarantinedRecordDto {
+    #[ts(type = "number")]
+    pub landing_id: i64,
+    pub source: String,
+    pub stream: String,
+    pub source_id: String,
+    pub reason: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    #[ts(type = "number")]
+    pub retries: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct QuarantineRetryDto {
+    #[ts(type = "number")]
+    pub retried: u64,
+    #[ts(type = "number")]
+    pub released: u64,
+    #[ts(type = "number")]
+    pub still_held: u64,
+}
+
+/// Identity resolution scored against the demo's truth, pairwise over records.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ResolutionScoreDto {
+    #[ts(type = "number")]
+    pub records: u64,
+    #[ts(type = "number")]
+    pub predicted_pairs: u64,
+    #[ts(type = "number")]
+    pub true_pairs: u64,
+    #[ts(type = "number")]
+    pub correct_pairs: u64,
+    pub precision: f64,
+    pub recall: f64,
 }
 
 /// Every exported DTO, for the bindings generator and its staleness test.
@@ -167,6 +225,9 @@ pub fn typescript_bindings() -> Vec<(&'static str, String)> {
         ("DemoProgressDto", decl::<DemoProgressDto>()),
         ("DemoSummaryDto", decl::<DemoSummaryDto>()),
         ("AppInfoDto", decl::<AppInfoDto>()),
+        ("QuarantinedRecordDto", decl::<QuarantinedRecordDto>()),
+        ("QuarantineRetryDto", decl::<QuarantineRetryDto>()),
+        ("ResolutionScoreDto", decl::<ResolutionScoreDto>()),
         ("ApiError", decl::<ApiError>()),
         ("ErrorCode", decl::<ErrorCode>()),
     ]

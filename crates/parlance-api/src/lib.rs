@@ -15,6 +15,8 @@ pub mod dto;
 mod error;
 mod overview;
 mod paths;
+mod quarantine;
+mod unify;
 
 use std::path::Path;
 

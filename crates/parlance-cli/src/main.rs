@@ -49,6 +49,44 @@ enum Command {
     },
     /// Check the warehouse file's integrity
     Check,
+    /// Records that could not be unified, and retrying them after a fix
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
+    /// Identity resolution
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum QuarantineCommand {
+    /// List held records with the reason each could not be unified
+    List {
+        /// Only this source's records
+        #[arg(long)]
+        source: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unify held records again (after fixing a mapping or the rules)
+    Retry {
+        /// Only this source's records
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IdentityCommand {
+    /// Score resolution against the demo company's truth: pairwise precision and recall
+    Score {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,6 +119,24 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 Ok(())
             }
         }
+        Command::Quarantine(q) => quarantine(&Parlance::open_existing(&path)?, q),
+        Command::Identity(IdentityCommand::Score { json }) => {
+            let score = Parlance::open_existing(&path)?.resolution_score()?;
+            if json {
+                return print_json(&score);
+            }
+            println!(
+                "Identity resolution against the demo truth, over {} records:\n  precision {:.4} ({} of {} linked pairs are the same person)\n  recall    {:.4} ({} of {} same-person pairs are linked)",
+                format::count(score.records),
+                score.precision,
+                format::count(score.correct_pairs),
+                format::count(score.predicted_pairs),
+                score.recall,
+                format::count(score.correct_pairs),
+                format::count(score.true_pairs),
+            );
+            Ok(())
+        }
         Command::Check => {
             let problems = Parlance::open_existing(&path)?.integrity_check()?;
             if problems.is_empty() {
@@ -105,11 +161,9 @@ fn demo(parlance: &Parlance, options: DemoOptionsDto, json: bool) -> Result<(), 
     let now = time::OffsetDateTime::now_utc();
     let people = u64::from(options.people.unwrap_or_default());
     let bar = indicatif::ProgressBar::new(people).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} demo company [{bar:30}] {pos}/{len} people · {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{spinner} demo company [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     let cancel = AtomicBool::new(false);
     let summary = parlance.generate_demo(
@@ -117,8 +171,14 @@ fn demo(parlance: &Parlance, options: DemoOptionsDto, json: bool) -> Result<(), 
         now.date(),
         Timestamp::new(now),
         &mut |p| {
-            bar.set_position(u64::from(p.people_done));
-            bar.set_message(format!("{} records", format::count(p.records)));
+            if p.phase == "unifying" {
+                bar.set_length(p.records_total.max(1));
+                bar.set_position(p.records);
+                bar.set_message("records unified into profiles".to_owned());
+            } else {
+                bar.set_position(u64::from(p.people_done));
+                bar.set_message(format!("people · {} records", format::count(p.records)));
+            }
         },
         &cancel,
     );
@@ -128,7 +188,7 @@ fn demo(parlance: &Parlance, options: DemoOptionsDto, json: bool) -> Result<(), 
         return print_json(&summary);
     }
     println!(
-        "Demo company in {}: {} people, history to {}.\n{} records: {} new, {} changed, {} unchanged ({:.1} s, {} records/s).",
+        "Demo company in {}: {} people, history to {}.\n{} records: {} new, {} changed, {} unchanged; {} unified into profiles, {} quarantined ({:.1} s).",
         parlance.warehouse_path().display(),
         format::count(u64::from(summary.people)),
         summary.as_of,
@@ -136,10 +196,46 @@ fn demo(parlance: &Parlance, options: DemoOptionsDto, json: bool) -> Result<(), 
         format::count(summary.inserted),
         format::count(summary.updated),
         format::count(summary.unchanged),
+        format::count(summary.unified),
+        format::count(summary.quarantined),
         summary.seconds,
-        format::count((summary.records as f64 / summary.seconds.max(1e-9)) as u64),
     );
     Ok(())
+}
+
+fn quarantine(parlance: &Parlance, command: QuarantineCommand) -> Result<(), ApiError> {
+    match command {
+        QuarantineCommand::List { source, limit, json } => {
+            let held = parlance.quarantine(source.as_deref(), limit)?;
+            if json {
+                return print_json(&held);
+            }
+            if held.is_empty() {
+                println!("Quarantine is empty.");
+            }
+            for q in &held {
+                println!(
+                    "{}/{} {} (retried {}×, since {})\n  {}",
+                    q.source, q.stream, q.source_id, q.retries, q.first_seen, q.reason
+                );
+            }
+            Ok(())
+        }
+        QuarantineCommand::Retry { source, json } => {
+            let now = Timestamp::new(time::OffsetDateTime::now_utc());
+            let outcome = parlance.retry_quarantine(source.as_deref(), now)?;
+            if json {
+                return print_json(&outcome);
+            }
+            println!(
+                "Retried {} record(s): {} unified, {} still held.",
+                format::count(outcome.retried),
+                format::count(outcome.released),
+                format::count(outcome.still_held)
+            );
+            Ok(())
+        }
+    }
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

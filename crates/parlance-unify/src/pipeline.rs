@@ -117,7 +117,8 @@ fn unify_batch(tx: &Connection, rules: &Rules, now: Timestamp) -> Result<UnifyRe
         let shape = shapes.get(&record.source).map_or(record.source.as_str(), String::as_str);
         let normalized =
             parlance_normalize::normalize(&record.source, shape, &record.stream, &record.payload);
-        let outcome = normalized.map_err(|e| e.to_string()).and_then(|n| {
+        // The record's source/stream prefix is added once, below.
+        let outcome = normalized.map_err(|e| e.problem.to_string()).and_then(|n| {
             let evidence = Evidence { source: &record.source, landing_id: Some(record.id), at: &at };
             match resolve(&mut store, rules, &n.identifiers, &evidence) {
                 Ok(resolution) => Ok((n, resolution)),
