@@ -67,6 +67,15 @@ pub enum Method {
     Post,
 }
 
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
 /// One API call, before authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiRequest {
@@ -267,7 +276,7 @@ impl HttpClient {
             Err(error) => return transport_failure(endpoint, &error),
         };
         let status = response.status().as_u16();
-        log::debug!("source {}: {:?} {endpoint} -> HTTP {status}", self.source_name, request.method);
+        log::debug!("source {}: {} {endpoint} -> HTTP {status}", self.source_name, request.method.as_str());
         match status {
             200..=299 => self.read_json(&mut response, endpoint, status),
             401 | 403 => Attempt::Fail(FetchProblem::TokenRejected { status }),
