@@ -6,6 +6,7 @@
 mod engine;
 mod leaks;
 mod mock_server;
+mod open;
 mod secrets;
 mod shopify;
 mod shopify_fake;

@@ -328,3 +328,82 @@ fn the_stored_config_holds_the_base_url_but_never_the_token() {
     assert_eq!(config["api_version"], "2026-10");
     assert!(!config.to_string().contains(TOKEN));
 }
+
+#[test]
+fn a_retry_after_longer_than_allowed_fails_instead_of_waiting() {
+    let shop = ShopifyServer::start(3, 0);
+    let fixture = Fixture::new();
+    let reply = Reply::json(429, &json!({"errors": "Throttled"})).with_header("Retry-After", "3600");
+    shop.server.inject(Fault { after: 0, times: 1, reply });
+    let error =
+        fixture.sync(SOURCE, &mut shop.connector(&fixture, TOKEN), &SyncOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "source {SOURCE}: {API_PATH} asked to wait 3600 s before retrying, longer than the 120 s allowed"
+        )
+    );
+    assert!(fixture.sleeper.waits().is_empty());
+}
+
+#[test]
+fn cancelling_during_a_retry_wait_ends_the_run_as_cancelled() {
+    /// The user presses cancel the moment a wait begins.
+    #[derive(Debug)]
+    struct CancelOnWait;
+    impl parlance_connectors::Sleeper for CancelOnWait {
+        fn sleep(&self, _: Duration, cancel: &AtomicBool) -> bool {
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            false
+        }
+        fn monotonic(&self) -> Duration {
+            Duration::ZERO
+        }
+    }
+    let shop = ShopifyServer::start(4, 0);
+    let fixture = Fixture::new();
+    let reply = Reply::json(429, &json!({"errors": "Throttled"})).with_header("Retry-After", "30");
+    shop.server.inject(Fault { after: 1, times: 1, reply });
+    let time = parlance_connectors::TimeSources {
+        clock: fixture.clock.clone(),
+        sleeper: std::sync::Arc::new(CancelOnWait),
+    };
+    let mut connector = parlance_connectors::shopify::ShopifyConnector::new(
+        SOURCE,
+        shop.config(),
+        parlance_connectors::Token::new(TOKEN),
+        test_http_settings(),
+        time,
+    )
+    .unwrap();
+    let report = fixture.sync(SOURCE, &mut connector, &SyncOptions::default()).unwrap();
+    assert_eq!(report.status, parlance_warehouse::RunStatus::Cancelled);
+    assert_eq!(fixture.ids("customers").len(), 2, "page 1 stays");
+    assert_eq!(fixture.last_run().status, "cancelled");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let fixture = Fixture::new();
+    let server = crate::mock_server::MockServer::start(|_| {
+        std::thread::sleep(Duration::from_millis(1_500));
+        Reply::json(200, &json!({}))
+    });
+    let mut config = parlance_connectors::shopify::ShopifyConfig::new("parlance-test");
+    config.base_url = Some(server.base_url.clone());
+    let settings = parlance_connectors::HttpSettings {
+        request_timeout: Duration::from_millis(300),
+        max_attempts: 1,
+        ..test_http_settings()
+    };
+    let mut connector = parlance_connectors::shopify::ShopifyConnector::new(
+        SOURCE,
+        config,
+        parlance_connectors::Token::new(TOKEN),
+        settings,
+        fixture.time(),
+    )
+    .unwrap();
+    let error = fixture.sync(SOURCE, &mut connector, &SyncOptions::default()).unwrap_err();
+    assert!(error.to_string().contains("gave up after 1 attempts (last: timeout"), "{error}");
+}

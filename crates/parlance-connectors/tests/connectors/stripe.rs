@@ -295,3 +295,27 @@ fn the_connection_test_reports_the_mode() {
     assert_eq!(info.account, "Stripe account (test mode)");
     assert_eq!(stripe.server.requests()[0].param("limit"), Some("1"));
 }
+
+#[test]
+fn requests_are_paced_by_the_per_source_rate_limiter() {
+    let stripe = StripeServer::start(5, 0, 0);
+    let fixture = Fixture::new();
+    let settings = parlance_connectors::HttpSettings {
+        requests_per_second: std::num::NonZeroU32::new(2).unwrap(),
+        burst: std::num::NonZeroU32::new(1).unwrap(),
+        ..crate::support::test_http_settings()
+    };
+    let mut connector = parlance_connectors::stripe::StripeConnector::new(
+        SOURCE,
+        stripe.config(),
+        parlance_connectors::Token::new(KEY),
+        settings,
+        fixture.time(),
+    )
+    .unwrap();
+    fixture.sync(SOURCE, &mut connector, &SyncOptions::default()).unwrap();
+    // Three customer pages, one charges page, one refunds page: every request
+    // after the first waits half a second.
+    assert_eq!(stripe.server.request_count(), 5);
+    assert_eq!(fixture.sleeper.waits(), vec![Duration::from_millis(500); 4]);
+}
