@@ -105,3 +105,20 @@ fn the_os_keychain_answers_or_says_it_is_unavailable() {
         Err(other) => panic!("unexpected: {other}"),
     }
 }
+
+/// Needs a running Secret Service, so it is not part of the default run:
+/// `dbus-run-session -- sh -c 'echo pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null;
+///  cargo test -p parlance-connectors --test connectors -- --ignored keychain'`
+#[test]
+#[ignore = "needs a Secret Service (see the doc comment)"]
+fn the_os_keychain_stores_reads_and_forgets_a_token() {
+    let store = KeychainStore::with_service("parlance-tests");
+    let source = "keychain-round-trip";
+    store.set(source, &Token::new(SECRET)).unwrap();
+    assert_eq!(store.get(source).unwrap().unwrap().expose(), SECRET);
+    let resolved = resolve_token(&store, source, &env(&[])).unwrap();
+    assert_eq!(resolved.expose(), SECRET);
+    store.delete(source).unwrap();
+    assert_eq!(store.get(source).unwrap(), None);
+    store.delete(source).unwrap();
+}
