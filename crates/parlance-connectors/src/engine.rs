@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::commit::{PageCommit, PageTarget, commit_page};
 use crate::connector::{Connector, Page, PageRequest};
 use crate::cursor::{Pass, StreamCursor};
-use crate::error::{FetchProblem, SyncError};
+use crate::error::{FetchError, FetchProblem, SyncError};
 use crate::json::canonical_json;
 use crate::state::{read_cursor_json, registered_kind};
 use crate::time::Clock;
@@ -120,6 +120,7 @@ pub fn sync(
     on_progress: &mut dyn FnMut(&SyncProgress),
     cancel: &AtomicBool,
 ) -> Result<SyncReport, SyncError> {
+    check_streams(source_name, &*connector, options)?;
     let run_id = begin_run(warehouse, source_name, &*connector, options, clock)?;
     let mut report = SyncReport { run_id, status: RunStatus::Failed, streams: Vec::new() };
     let mut run = Run { warehouse, source_name, connector, options, clock, on_progress, cancel };
@@ -136,6 +137,21 @@ pub fn sync(
     outcome?;
     finished.map_err(|source| warehouse_error(source_name, source))?;
     Ok(report)
+}
+
+/// Refuses to run when a requested stream does not exist (a typo would
+/// otherwise sync nothing, silently).
+fn check_streams(
+    source_name: &str,
+    connector: &dyn Connector,
+    options: &SyncOptions,
+) -> Result<(), SyncError> {
+    match options.streams.iter().find(|wanted| !connector.streams().contains(&wanted.as_str())) {
+        Some(unknown) => {
+            Err(FetchError::new(source_name, FetchProblem::UnknownStream(unknown.clone())).into())
+        }
+        None => Ok(()),
+    }
 }
 
 /// Registers the source (checking its kind) and records the run's start.

@@ -426,6 +426,15 @@ fn only_the_chosen_streams_are_synced() {
 }
 
 #[test]
+fn an_unknown_stream_is_refused_before_anything_runs() {
+    let fixture = Fixture::new();
+    let options = SyncOptions { streams: vec!["itemz".into()], ..SyncOptions::default() };
+    let error = fixture.sync(SOURCE, &mut Scripted::new(3), &options).unwrap_err();
+    assert_eq!(error.to_string(), r#"source scripted: has no stream "itemz""#);
+    assert!(fixture.runs().is_empty());
+}
+
+#[test]
 fn a_source_registered_with_another_kind_is_refused() {
     let fixture = Fixture::new();
     fixture
