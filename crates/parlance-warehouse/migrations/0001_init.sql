@@ -82,6 +82,8 @@ CREATE TABLE identifiers (
   UNIQUE (kind, value)
 ) STRICT;
 CREATE INDEX identifiers_by_profile ON identifiers(profile_id);
+-- Customer search: prefix match on values of any kind.
+CREATE INDEX identifiers_by_value ON identifiers(value);
 
 -- Which profile each unified landing record resolved to (lineage for the
 -- customer 360, and the basis for scoring resolution against truth).
@@ -106,8 +108,24 @@ CREATE TABLE unmerge_rules (             -- "keep these apart", honoured by late
   value       TEXT NOT NULL,
   apart_from_kind  TEXT NOT NULL,
   apart_from_value TEXT NOT NULL,
-  created_at  TEXT NOT NULL
+  created_at  TEXT NOT NULL,
+  UNIQUE (kind, value, apart_from_kind, apart_from_value)
 ) STRICT;
+CREATE INDEX unmerge_rules_other_side ON unmerge_rules(apart_from_kind, apart_from_value);
+
+-- Identifiers a unified record carried that did not link it to its profile:
+-- blocked or malformed values, and values another profile holds that a
+-- limit or a keep-apart rule stopped from merging. Replaced with the
+-- record's other rows; read by the suspicious-clusters report and explain.
+CREATE TABLE unlinked_identifiers (
+  landing_id  INTEGER NOT NULL REFERENCES landing_records(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL,
+  value       TEXT NOT NULL,               -- normalised when it could be, else as carried (trimmed)
+  reason      TEXT NOT NULL CHECK (reason IN ('blocked','malformed','empty','limit','kept-apart')),
+  detail      TEXT NOT NULL,
+  PRIMARY KEY (landing_id, kind, value)
+) STRICT;
+CREATE INDEX unlinked_by_value ON unlinked_identifiers(kind, value);
 
 CREATE TABLE events (
   id            INTEGER PRIMARY KEY,
