@@ -81,7 +81,7 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 
 # WebKitGTK under Xvfb: no GPU, no compositing, no DMA-BUF renderer.
-export WEBKIT_DISABLE_COMPOSITING_MODE=1
+export WEBKIT_DISABLE_COMPOSITING_MODE="${WEBKIT_DISABLE_COMPOSITING_MODE-1}"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 export LIBGL_ALWAYS_SOFTWARE=1
 export GDK_BACKEND=x11
@@ -111,7 +111,7 @@ status=0
 (
   cd "$here"
   E2E_PORT="$port" PARLANCE_APP="$app" PARLANCE_CLI="$cli" E2E_WORK="$work" \
-    node --test --test-concurrency=1 --test-reporter=spec app.test.mjs
+    ${E2E_COMMAND:-node --test --test-concurrency=1 --test-reporter=spec app.test.mjs}
 ) || status=$?
 
 if [ "$status" -ne 0 ]; then

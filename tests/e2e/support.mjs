@@ -63,10 +63,28 @@ export async function openApp(warehouse) {
   return browser;
 }
 
-/** Saves screenshots/NAME.png. */
+/**
+ * Saves screenshots/NAME.png.
+ *
+ * WebKitGTK answers a screenshot request after its next paint; a page that is
+ * settled (nothing animating, no overlay scrollbar fading) never paints again
+ * and the request hangs. So a 1-pixel, practically transparent square keeps
+ * repainting in a corner while the screenshot is taken, then goes away.
+ */
 export async function screenshot(browser, name) {
   mkdirSync(screenshotDir, { recursive: true });
-  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+  await browser.execute(() => {
+    const ticker = document.createElement("div");
+    ticker.id = "e2e-repaint";
+    ticker.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none";
+    document.body.appendChild(ticker);
+    ticker.animate([{ opacity: 0 }, { opacity: 0.02 }], { duration: 200, iterations: Infinity, direction: "alternate" });
+  });
+  try {
+    await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+  } finally {
+    await browser.execute(() => document.getElementById("e2e-repaint")?.remove());
+  }
 }
 
 /** The text of the element with this data-testid (inside `scope`, if given). */

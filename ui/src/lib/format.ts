@@ -1,7 +1,9 @@
 // Readable numbers, sizes and dates for every view.
 //
 // Every formatter takes an optional locale so tests are exact; the views pass
-// nothing and get the user's locale (the one the web view reports).
+// nothing and get APP_LOCALE, the user's locale (see locale.ts).
+
+import { APP_LOCALE } from "./locale";
 
 /** Shown wherever a value is missing. */
 export const MISSING = "—";
@@ -9,10 +11,10 @@ export const MISSING = "—";
 const countFormats = new Map<string, Intl.NumberFormat>();
 
 function countFormat(locale: string | undefined): Intl.NumberFormat {
-  const key = locale ?? "";
+  const key = locale ?? APP_LOCALE;
   let format = countFormats.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    format = new Intl.NumberFormat(key, { maximumFractionDigits: 0 });
     countFormats.set(key, format);
   }
   return format;
@@ -46,7 +48,7 @@ export function formatBytes(bytes: number | null | undefined, locale?: string): 
     value /= 1024;
     unit += 1;
   }
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value);
+  const number = new Intl.NumberFormat(locale ?? APP_LOCALE, { maximumFractionDigits: 1 }).format(value);
   return `${number} ${BYTE_UNITS[unit]}`;
 }
 
@@ -64,7 +66,7 @@ export function formatCalendarDate(isoDate: string | null | undefined, locale?: 
   const [, year, month, day] = match;
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   if (Number.isNaN(date.getTime())) return isoDate;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(locale ?? APP_LOCALE, { dateStyle: "medium", timeZone: "UTC" }).format(date);
 }
 
 /**
@@ -80,7 +82,7 @@ export function formatInstant(
   if (!rfc3339) return MISSING;
   const date = new Date(rfc3339);
   if (Number.isNaN(date.getTime())) return rfc3339;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(date);
+  return new Intl.DateTimeFormat(locale ?? APP_LOCALE, { dateStyle: "medium", timeStyle: "short", timeZone }).format(date);
 }
 
 /** The latest of some RFC 3339 instants, or null when there is none. */

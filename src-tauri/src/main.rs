@@ -1,0 +1,39 @@
+//! The Parlance desktop shell. It only wires things together: it finds the
+//! warehouse path (`--warehouse PATH`, else `parlance_api::default_warehouse_path`),
+//! opens it, and registers the commands of [`commands`], each of which calls
+//! one `parlance-api` function. Everything the user sees lives in `../ui`.
+//!
+//! Invariant: no logic here. Anything worth testing belongs in parlance-api
+//! (behaviour) or the UI (presentation).
+
+// No console window next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod launch;
+mod state;
+
+use state::AppState;
+
+fn main() {
+    let warehouse_path = launch::warehouse_path_from_args(std::env::args_os().skip(1))
+        .map(Ok)
+        .unwrap_or_else(parlance_api::default_warehouse_path);
+    // A warehouse that cannot be opened does not stop the app: the window
+    // opens and every command answers with the error, which the UI shows.
+    let state = AppState::open(warehouse_path);
+
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::overview,
+            commands::ensure_demo,
+            commands::cancel_demo,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = app {
+        eprintln!("parlance-app: {error}");
+        std::process::exit(1);
+    }
+}
