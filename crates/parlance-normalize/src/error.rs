@@ -44,6 +44,10 @@ pub enum Problem {
     BadTimestamp { field: String, value: String },
     #[error("{field} {value} is not a time in unix seconds")]
     BadUnixTime { field: String, value: String },
+    #[error("{field} {value} is not a time in unix microseconds")]
+    BadUnixMicros { field: String, value: String },
+    #[error("{field} {value:?} is not a date or time (RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")]
+    BadDateTime { field: String, value: String },
     #[error("{field} {value:?} is not a decimal amount")]
     BadAmount { field: String, value: String },
     #[error("{field} {value} is negative")]
@@ -68,7 +72,8 @@ impl Problem {
             Problem::MissingField { .. } => "missing-field",
             Problem::WrongType { .. } => "wrong-type",
             Problem::BadTimestamp { .. } => "bad-timestamp",
-            Problem::BadUnixTime { .. } => "bad-unix-time",
+            Problem::BadUnixTime { .. } | Problem::BadUnixMicros { .. } => "bad-unix-time",
+            Problem::BadDateTime { .. } => "bad-timestamp",
             Problem::BadAmount { .. } => "bad-amount",
             Problem::NegativeAmount { .. } => "negative-amount",
             Problem::OutOfRange { .. } => "out-of-range",

@@ -40,10 +40,12 @@
 //!
 //! | event | from | meaning | revenue |
 //! |---|---|---|---|
-//! | `web.page_view` | Segment `page`, `screen` | a page (or app screen, `screen: true`) was viewed; `name`, `category`, `path`, `url`, `title`, `referrer`, `utm_*` | — |
-//! | `web.product_added` | Segment track "Product Added" | a product went into the cart | — |
-//! | `web.order_completed` | Segment track "Order Completed" | the web site saw a checkout complete; `order_id` | `revenue` (or `total`) |
-//! | `web.<event>` | any other Segment track | the track event's name in snake_case ("Signed Up" → `web.signed_up`) | `properties.revenue` |
+//! | `web.page_view` | Segment `page`, `screen`; GA4 `page_view`, `screen_view` | a page (or app screen, `screen: true`) was viewed; `name`, `category`, `path`, `url`, `title`, `referrer`, `utm_*` | — |
+//! | `web.product_added` | Segment track "Product Added"; GA4 `add_to_cart` | a product went into the cart | — |
+//! | `web.order_completed` | Segment track "Order Completed"; GA4 `purchase` | the web site saw a checkout complete; `order_id` | `revenue` (or `total`); GA4 `ecommerce.purchase_revenue` (or `value`) |
+//! | `web.order_refunded` | GA4 `refund` | the web site recorded a refund; `order_id` | minus `ecommerce.refund_value` (or `value`) |
+//! | `web.<event>` | any other Segment track or GA4 event | the event's name in snake_case ("Signed Up" → `web.signed_up`, GA4 `session_start` → `web.session_start`) | `properties.revenue` (Segment) |
+//! | `<channel>.<event>` | CSV events (`--as events`) | the `name` column in snake_case on the `channel` column's channel (default `web`); unmapped columns as properties | `revenue` |
 //! | `ads.ad_clicked` | Segment track "Ad Clicked" | the visitor arrived from an ad; `ad_network`, `utm_*` | — |
 //! | `email.subscribed` | Mailchimp member `timestamp_opt` | opted in to the list | — |
 //! | `email.unsubscribed` | Mailchimp member, status `unsubscribed` | left the list, at `last_changed` | — |
@@ -51,7 +53,7 @@
 //! | `email.clicked` | Mailchimp activity `click` | clicked a link in a campaign; `campaign_id`, `url` | — |
 //! | `email.bounced` | Mailchimp activity `bounce` | the campaign could not be delivered; `bounce_type` | — |
 //! | `shop.account_created` | Shopify customer `createdAt` | the shop account was created | — |
-//! | `shop.order_placed` | Shopify order | an order was placed; `order_id`, `order_number`, `categories`, `item_count` | the order total |
+//! | `shop.order_placed` | Shopify order; CSV orders | an order was placed; `order_id`, `order_number`, `categories`, `item_count` | the order total |
 //! | `shop.order_refunded` | Shopify order, per refund | money was refunded on an order; `order_id` | minus the refund |
 //! | `support.ticket_opened` | Zendesk ticket (not by phone) | a support ticket was opened; `ticket_id`, `reason`, `via_channel` | — |
 //! | `support.call` | Zendesk ticket via voice | the person called support; as above | — |
@@ -68,25 +70,40 @@
 //!
 //! | key | from |
 //! |---|---|
-//! | `first_name`, `last_name` | Shopify customer, Mailchimp `FNAME`/`LNAME`, Segment identify traits |
+//! | `first_name`, `last_name` | Shopify customer, Mailchimp `FNAME`/`LNAME`, Segment identify traits, CSV customers |
 //! | `name` | Zendesk user, Stripe customer, Segment identify traits |
-//! | `city` | Shopify `defaultAddress.city`, Stripe `address.city`, Segment `traits.address.city` |
+//! | `city` | Shopify `defaultAddress.city`, Stripe `address.city`, Segment `traits.address.city`, GA4 `geo.city`, CSV customers |
+//! | `ga4.first_source`, `ga4.first_medium`, `ga4.first_campaign` | GA4 `traffic_source`: how the user was first acquired |
 //! | `shop.email_consent` | Shopify email marketing state, lower case (`subscribed`, `not_subscribed`, …) |
 //! | `shop.tags` | Shopify customer tags (when there are any) |
 //! | `email.status` | Mailchimp member status (`subscribed`, `unsubscribed`, `cleaned`, `pending`, …) |
 //! | `survey.<question>` | every survey answer: `survey.nps` (0–10), `survey.preferred_channel`, `survey.interest`, … |
 //! | `<trait>` | any other Segment identify trait, snake_case (`createdAt` → `created_at`) |
 //! | `group.id`, `group.<trait>` | Segment `group`: the group and its traits |
+//! | `<property>` | GA4 `user_properties`, by key in snake_case |
+//! | `<key>` | CSV customers: each `trait.<key>` field |
 //!
 //! # Shapes and streams
 //!
 //! One module per shape, each documenting the API objects it reads:
 //! `shopify` (customers, orders), `mailchimp` (members, email_activity),
 //! `zendesk` (users, tickets), `segment` (any stream: the message `type`
-//! decides), `survey` (responses), `stripe` (customers, charges, refunds).
+//! decides), `survey` (responses), `stripe` (customers, charges, refunds),
+//! `ga4` (events: BigQuery-export rows), `csv` (customers, orders, events).
+//!
+//! # Source configuration
+//!
+//! [`normalize`] sees only the source's name. The `csv` shape also needs
+//! the source's column mapping, which lives in the source's configuration
+//! (`sources.config_json`) rather than in each landed row, so that a fixed
+//! mapping re-normalises rows already landed: [`normalize_with`] takes a
+//! [`SourceContext`] carrying that configuration. Every other shape ignores
+//! it, so `normalize(source, shape, …)` and `normalize_with` agree on them.
 
+mod csv;
 mod error;
 mod fields;
+mod ga4;
 mod mailchimp;
 mod money;
 mod naming;
@@ -97,6 +114,7 @@ mod stripe;
 mod survey;
 mod zendesk;
 
+pub use csv::{CSV_CHANNELS, CSV_KINDS, CsvKind, csv_kind, parse_csv_time};
 pub use error::{NormalizeError, Problem};
 pub use rows::{EventRow, Normalized, OrderRow, OrderStatus, SupportContactRow, TraitRow};
 // The identifier and time types the rows are made of.
@@ -125,7 +143,24 @@ const SHAPES: &[Shape] = &[
     Shape { name: "segment", normalizer_for: segment::normalizer, streams: "any (the message type decides)" },
     Shape { name: "survey", normalizer_for: survey::normalizer, streams: survey::STREAMS },
     Shape { name: "stripe", normalizer_for: stripe::normalizer, streams: stripe::STREAMS },
+    Shape { name: "ga4", normalizer_for: ga4::normalizer, streams: ga4::STREAMS },
 ];
+
+/// Every shape's name, for the unknown-shape error.
+const KNOWN_SHAPES: &str = "shopify, mailchimp, zendesk, segment, survey, stripe, ga4, csv";
+
+/// What a normaliser may know about a record's source besides its name:
+/// the payload shape and the source's configuration (`sources.config_json`),
+/// e.g. the column mapping of a CSV import.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceContext<'a> {
+    /// The source's name (`file-orders`), used for its customer ids.
+    pub name: &'a str,
+    /// The tool whose payloads the source lands (`shopify`, `csv`).
+    pub shape: &'a str,
+    /// The source's configuration; `Value::Null` when it has none.
+    pub config: &'a serde_json::Value,
+}
 
 /// Normalises one landed record: `source` is the source's name (`demo-shop`,
 /// used for its customer ids), `shape` the tool its payload follows
@@ -136,13 +171,37 @@ pub fn normalize(
     stream: &str,
     payload_json: &str,
 ) -> Result<Normalized, NormalizeError> {
+    normalize_with(
+        &SourceContext { name: source, shape, config: &serde_json::Value::Null },
+        stream,
+        payload_json,
+    )
+}
+
+/// Like [`normalize`], for shapes that read the source's configuration too
+/// (`csv` reads its column mapping there); every other shape ignores it.
+pub fn normalize_with(
+    context: &SourceContext<'_>,
+    stream: &str,
+    payload_json: &str,
+) -> Result<Normalized, NormalizeError> {
+    let (source, shape) = (context.name, context.shape);
     let fail =
         |problem| NormalizeError { source_name: source.to_owned(), stream: stream.to_owned(), problem };
+    if shape == "csv" {
+        let payload: serde_json::Value = serde_json::from_str(payload_json)
+            .map_err(|e| fail(Problem::NotJson { detail: e.to_string() }))?;
+        return match csv::normalize(context, stream, &payload) {
+            Some(result) => result.map_err(fail),
+            None => Err(fail(Problem::UnknownStream {
+                shape: shape.to_owned(),
+                stream: stream.to_owned(),
+                known: csv::STREAMS,
+            })),
+        };
+    }
     let Some(known) = SHAPES.iter().find(|known| known.name == shape) else {
-        return Err(fail(Problem::UnknownShape {
-            shape: shape.to_owned(),
-            known: "shopify, mailchimp, zendesk, segment, survey, stripe",
-        }));
+        return Err(fail(Problem::UnknownShape { shape: shape.to_owned(), known: KNOWN_SHAPES }));
     };
     let Some(normalizer) = (known.normalizer_for)(stream) else {
         return Err(fail(Problem::UnknownStream {

@@ -114,9 +114,10 @@ fn unify_batch(tx: &Connection, rules: &Rules, now: Timestamp) -> Result<UnifyRe
     let mut store = SqlStore::new(tx);
     for record in &pending {
         report.records += 1;
-        let shape = shapes.get(&record.source).map_or(record.source.as_str(), String::as_str);
-        let normalized =
-            parlance_normalize::normalize(&record.source, shape, &record.stream, &record.payload);
+        let (shape, config) =
+            shapes.get(&record.source).map_or((record.source.as_str(), &NO_CONFIG), |(s, c)| (s.as_str(), c));
+        let context = parlance_normalize::SourceContext { name: &record.source, shape, config };
+        let normalized = parlance_normalize::normalize_with(&context, &record.stream, &record.payload);
         // The record's source/stream prefix is added once, below.
         let outcome = normalized.map_err(|e| e.problem.to_string()).and_then(|n| {
             let evidence = Evidence { source: &record.source, landing_id: Some(record.id), at: &at };
@@ -173,9 +174,12 @@ fn next_batch(tx: &Connection) -> Result<Vec<Pending>, UnifyError> {
     rows.collect::<Result<Vec<_>, _>>().ctx("reading pending records")
 }
 
+static NO_CONFIG: serde_json::Value = serde_json::Value::Null;
+
 /// Each source's payload shape: `config_json.shape` (demo sources follow a
-/// real tool's shape), else its kind (a `shopify` source sends Shopify shapes).
-fn source_shapes(tx: &Connection) -> Result<HashMap<String, String>, UnifyError> {
+/// real tool's shape), else its kind (a `shopify` source sends Shopify
+/// shapes); and its configuration (a CSV import's column mapping).
+fn source_shapes(tx: &Connection) -> Result<HashMap<String, (String, serde_json::Value)>, UnifyError> {
     let mut stmt = tx.prepare_cached("SELECT name, kind, config_json FROM sources").ctx("reading sources")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
@@ -183,11 +187,9 @@ fn source_shapes(tx: &Connection) -> Result<HashMap<String, String>, UnifyError>
     let mut shapes = HashMap::new();
     for row in rows {
         let (name, kind, config) = row.ctx("reading sources")?;
-        let shape = serde_json::from_str::<serde_json::Value>(&config)
-            .ok()
-            .and_then(|c| c.get("shape")?.as_str().map(str::to_owned))
-            .unwrap_or(kind);
-        shapes.insert(name, shape);
+        let config = serde_json::from_str::<serde_json::Value>(&config).unwrap_or_default();
+        let shape = config.get("shape").and_then(|s| s.as_str()).map_or(kind, str::to_owned);
+        shapes.insert(name, (shape, config));
     }
     Ok(shapes)
 }

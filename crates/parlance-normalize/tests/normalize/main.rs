@@ -2,9 +2,11 @@
 //! plus the demo company, the documentation and robustness.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod csv;
 mod demo;
 mod dispatch;
 mod docs;
+mod ga4;
 mod mailchimp;
 mod robustness;
 mod segment;
