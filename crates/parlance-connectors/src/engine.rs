@@ -22,7 +22,7 @@ use crate::connector::{Connector, Page, PageRequest};
 use crate::cursor::{Pass, StreamCursor};
 use crate::error::{FetchError, FetchProblem, SyncError};
 use crate::json::canonical_json;
-use crate::state::{read_cursor_json, registered_kind};
+use crate::state::{close_interrupted_runs, read_cursor_json, registered_kind};
 use crate::time::Clock;
 
 /// How to run a sync.
@@ -171,6 +171,7 @@ fn begin_run(
             return Ok(Err(registered.unwrap_or_default()));
         }
         ensure_source(tx, &SourceSpec { name: source_name, kind, config_json: &config_json }, now)?;
+        close_interrupted_runs(tx, source_name, now)?;
         Ok(Ok(start_sync_run(tx, source_name, now, options.full)?))
     });
     match registered.map_err(|source| warehouse_error(source_name, source))? {

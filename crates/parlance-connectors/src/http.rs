@@ -38,6 +38,10 @@ pub struct HttpSettings {
     pub max_backoff: Duration,
     /// A `Retry-After` asking for longer than this fails the request.
     pub max_retry_wait: Duration,
+    /// For APIs limited per minute (Zendesk's incremental exports: 10 a
+    /// minute): when set, replaces `requests_per_second`; `burst` still
+    /// applies.
+    pub requests_per_minute: Option<NonZeroU32>,
     /// An explicit proxy URL; `None` uses `HTTPS_PROXY`/`NO_PROXY` if set.
     pub proxy: Option<String>,
     pub user_agent: String,
@@ -55,6 +59,7 @@ impl Default for HttpSettings {
             first_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
             max_retry_wait: Duration::from_secs(600),
+            requests_per_minute: None,
             proxy: None,
             user_agent: format!("Parlance/{} (marketing-operations console)", env!("CARGO_PKG_VERSION")),
         }
@@ -126,6 +131,28 @@ pub struct Credential {
     pub header: &'static str,
     pub prefix: &'static str,
     pub token: Token,
+    /// The secret the user gave, when `token` is derived from it (HTTP Basic
+    /// credentials): scrubbed from messages too.
+    pub raw: Option<Token>,
+}
+
+impl Credential {
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(token: Token) -> Self {
+        Self::header("Authorization", "Bearer ", token)
+    }
+
+    /// The token in `header`, after `prefix`.
+    pub fn header(header: &'static str, prefix: &'static str, token: Token) -> Self {
+        Self { header, prefix, token, raw: None }
+    }
+
+    /// HTTP Basic (RFC 7617): `Authorization: Basic base64(user:secret)`.
+    pub fn basic(user: &str, secret: Token) -> Self {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", secret.expose()));
+        Self { header: "Authorization", prefix: "Basic ", token: Token::new(encoded), raw: Some(secret) }
+    }
 }
 
 /// The few things about an API's error conventions the client must know.
@@ -185,7 +212,10 @@ impl HttpClient {
         time: TimeSources,
     ) -> Result<Self, FetchError> {
         let agent = build_agent(&settings).map_err(|p| FetchError::new(source_name, p))?;
-        let limiter = RateLimiter::new(settings.requests_per_second, settings.burst, time.sleeper.clone());
+        let limiter = match settings.requests_per_minute {
+            Some(per_minute) => RateLimiter::per_minute(per_minute, settings.burst, time.sleeper.clone()),
+            None => RateLimiter::new(settings.requests_per_second, settings.burst, time.sleeper.clone()),
+        };
         Ok(Self { source_name: source_name.to_owned(), settings, agent, limiter, time, credential, dialect })
     }
 
@@ -379,7 +409,44 @@ impl HttpClient {
     /// An error naming this source, with the token scrubbed from any text the
     /// API echoed back.
     fn error(&self, problem: FetchProblem) -> FetchError {
-        FetchError::new(&self.source_name, scrub_problem(problem, &self.credential.token))
+        let problem = scrub_problem(problem, &self.credential.token);
+        let problem = match &self.credential.raw {
+            Some(raw) => scrub_problem(problem, raw),
+            None => problem,
+        };
+        FetchError::new(&self.source_name, problem)
+    }
+
+    /// An error of this source (for connectors that find a problem in a
+    /// response they accepted), scrubbed like the client's own.
+    pub fn fail(&self, problem: FetchProblem) -> FetchError {
+        self.error(problem)
+    }
+}
+
+/// Refuses a base URL that is not http(s) (`field` names the setting).
+pub fn check_base_url(field: &str, url: &str) -> Result<(), FetchProblem> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(FetchProblem::InvalidConfig(format!("{field} {url:?} must start with https:// or http://")))
+    }
+}
+
+/// Refuses a page size outside `range` (`field` names the setting).
+pub fn check_page_size(
+    field: &str,
+    size: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<(), FetchProblem> {
+    if range.contains(&size) {
+        Ok(())
+    } else {
+        Err(FetchProblem::InvalidConfig(format!(
+            "{field} {size} must be between {} and {}",
+            range.start(),
+            range.end()
+        )))
     }
 }
 

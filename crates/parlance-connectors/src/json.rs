@@ -6,6 +6,11 @@
 
 use serde_json::Value;
 
+/// A connector's configuration as stored in `sources.config_json`.
+pub fn config_text<T: serde::Serialize>(config: &T) -> String {
+    serde_json::to_value(config).map(|v| canonical_json(&v)).unwrap_or_else(|_| "{}".into())
+}
+
 /// `value` as canonical JSON text.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();

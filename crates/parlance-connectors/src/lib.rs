@@ -59,10 +59,23 @@
 //!
 //! # Connectors
 //!
-//! [`shopify`] (Admin GraphQL API) and [`stripe`] (REST with the Events API
-//! for changes). Each has a config struct stored in `sources.config_json` —
-//! never the token — and a configurable base URL. [`open_connector`] builds
-//! one from a source's stored kind and config.
+//! One module per tool, each opening with what the tool's documentation
+//! asks for (pagination, incremental filters, rate limits, error shapes)
+//! and how the module follows it:
+//!
+//! | kind | streams | pagination | incremental |
+//! |---|---|---|---|
+//! | [`shopify`] | customers, orders | GraphQL `first`/`after` | `updated_at:>=` search, cost-based throttling |
+//! | [`stripe`] | customers, charges, refunds | `starting_after` | the Events API (`created[gt]`) |
+//! | [`hubspot`] | contacts, deals | CRM search `paging.next.after` | `lastmodifieddate` `GTE`, re-anchored at the 10,000-result cap |
+//! | [`mailchimp`] | members, email_activity | `offset`/`count` | `since_last_changed`, re-anchored per page; activity of recent campaigns |
+//! | [`klaviyo`] | profiles, events | JSON:API `links.next` `page[cursor]` | `greater-than(updated|datetime,…)`, `revision` header |
+//! | [`zendesk`] | users, tickets | incremental export `after_cursor` | `start_time`, `end_of_stream` |
+//!
+//! Each has a config struct (`deny_unknown_fields`) stored in
+//! `sources.config_json` — never the token — with a configurable base URL.
+//! [`open_connector`] builds one from a source's stored kind and config;
+//! [`state::remove_source`] forgets a source and everything it landed.
 
 pub mod commit;
 pub mod connector;
@@ -70,7 +83,10 @@ pub mod cursor;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod hubspot;
 pub mod json;
+pub mod klaviyo;
+pub mod mailchimp;
 pub mod rate_limit;
 pub mod retry_after;
 pub mod secrets;
@@ -78,6 +94,7 @@ pub mod shopify;
 pub mod state;
 pub mod stripe;
 pub mod time;
+pub mod zendesk;
 
 pub use connector::{ConnectionInfo, Connector, FetchedRecord, Page, PageRequest};
 pub use engine::{StreamReport, SyncOptions, SyncProgress, SyncReport, stored_cursor, sync};
@@ -87,7 +104,8 @@ pub use secrets::{KeychainStore, MemoryStore, SecretError, SecretStore, Token, e
 pub use time::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper, TimeSources, VirtualSleeper};
 
 /// The connector kinds this build knows.
-pub const KINDS: &[&str] = &[shopify::KIND, stripe::KIND];
+pub const KINDS: &[&str] =
+    &[shopify::KIND, stripe::KIND, hubspot::KIND, mailchimp::KIND, klaviyo::KIND, zendesk::KIND];
 
 /// Builds the connector of a registered source from its `kind` and
 /// `config_json` (as stored in `sources`), with `token` and the kind's
@@ -111,6 +129,26 @@ pub fn open_connector(
             let config = serde_json::from_str(config_json).map_err(invalid)?;
             let settings = stripe::default_http_settings();
             Ok(Box::new(stripe::StripeConnector::new(source_name, config, token, settings, time)?))
+        }
+        hubspot::KIND => {
+            let config = serde_json::from_str(config_json).map_err(invalid)?;
+            let settings = hubspot::default_http_settings();
+            Ok(Box::new(hubspot::HubSpotConnector::new(source_name, config, token, settings, time)?))
+        }
+        mailchimp::KIND => {
+            let config = serde_json::from_str(config_json).map_err(invalid)?;
+            let settings = mailchimp::default_http_settings();
+            Ok(Box::new(mailchimp::MailchimpConnector::new(source_name, config, token, settings, time)?))
+        }
+        klaviyo::KIND => {
+            let config = serde_json::from_str(config_json).map_err(invalid)?;
+            let settings = klaviyo::default_http_settings();
+            Ok(Box::new(klaviyo::KlaviyoConnector::new(source_name, config, token, settings, time)?))
+        }
+        zendesk::KIND => {
+            let config = serde_json::from_str(config_json).map_err(invalid)?;
+            let settings = zendesk::default_http_settings();
+            Ok(Box::new(zendesk::ZendeskConnector::new(source_name, config, token, settings, time)?))
         }
         other => Err(FetchError::new(
             source_name,

@@ -30,6 +30,13 @@ impl RateLimiter {
         Self { gcra: Gcra::direct_with_clock(quota, clock.clone()), clock }
     }
 
+    /// At most `per_minute` requests a minute, in bursts up to `burst`.
+    pub fn per_minute(per_minute: NonZeroU32, burst: NonZeroU32, sleeper: Arc<dyn Sleeper>) -> Self {
+        let clock = SleeperClock(sleeper);
+        let quota = Quota::per_minute(per_minute).allow_burst(burst);
+        Self { gcra: Gcra::direct_with_clock(quota, clock.clone()), clock }
+    }
+
     /// Blocks until a request may go; `false` when cancelled while waiting.
     pub fn until_ready(&self, cancel: &AtomicBool) -> bool {
         loop {

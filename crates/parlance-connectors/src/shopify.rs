@@ -210,7 +210,7 @@ impl ShopifyConnector {
         time: TimeSources,
     ) -> Result<Self, FetchError> {
         config.validate().map_err(|p| FetchError::new(source_name, p))?;
-        let credential = Credential { header: "X-Shopify-Access-Token", prefix: "", token };
+        let credential = Credential::header("X-Shopify-Access-Token", "", token);
         let dialect = ApiDialect { error_message: shopify_error_message, should_retry_header: None };
         let http = HttpClient::new(source_name, settings, credential, dialect, time)?;
         Ok(Self { config, http, bucket_wait: Duration::ZERO })

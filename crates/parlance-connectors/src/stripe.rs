@@ -161,7 +161,7 @@ impl StripeConnector {
         time: TimeSources,
     ) -> Result<Self, FetchError> {
         config.validate().map_err(|p| FetchError::new(source_name, p))?;
-        let credential = Credential { header: "Authorization", prefix: "Bearer ", token };
+        let credential = Credential::bearer(token);
         let dialect = ApiDialect {
             error_message: stripe_error_message,
             should_retry_header: Some("Stripe-Should-Retry"),

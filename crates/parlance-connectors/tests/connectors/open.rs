@@ -42,10 +42,10 @@ fn a_minimal_stored_config_takes_the_documented_defaults() {
 #[test]
 fn bad_kinds_and_configs_are_clear_errors() {
     let fixture = Fixture::new();
-    let error = open_connector("hubspot", "crm", "{}", Token::new("t"), fixture.time()).unwrap_err();
+    let error = open_connector("salesforce", "crm", "{}", Token::new("t"), fixture.time()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        r#"source crm: invalid configuration: unknown connector kind "hubspot" (known: shopify, stripe)"#
+        r#"source crm: invalid configuration: unknown connector kind "salesforce" (known: shopify, stripe, hubspot, mailchimp, klaviyo, zendesk)"#
     );
     let error =
         open_connector("shopify", "s", r#"{"shop":"acme","token":"x"}"#, Token::new("t"), fixture.time())

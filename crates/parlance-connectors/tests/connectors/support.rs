@@ -196,6 +196,7 @@ pub fn test_http_settings() -> HttpSettings {
         first_backoff: Duration::from_secs(1),
         max_backoff: Duration::from_secs(8),
         max_retry_wait: Duration::from_secs(120),
+        requests_per_minute: None,
         proxy: None,
         user_agent: "parlance-tests".into(),
     }
