@@ -7,11 +7,18 @@
 //! fixing a mapping re-normalises the rows already landed:
 //!
 //! ```json
-//! { "shape": "csv", "as": "orders",
-//!   "mapping": { "order_id": "Order #", "amount": "Total", "ordered_at": "Date" },
-//!   "defaults": { "currency": "EUR" },
+//! { "shape": "csv",
+//!   "streams": {
+//!     "orders": { "mapping": { "order_id": "Order #", "amount": "Total", "ordered_at": "Date" },
+//!                 "defaults": { "currency": "EUR" } },
+//!     "customers": { "mapping": { "customer_id": "id", "email": "E-mail" } } },
 //!   "observed_at": "2026-11-01T09:00:00Z" }
 //! ```
+//!
+//! One source may hold several kinds of rows (a shop's `customers.csv` and
+//! `orders.csv` share its customer ids), each stream with its own mapping
+//! under `streams`; a configuration without `streams` maps every stream
+//! with its top-level `mapping` and `defaults`.
 //!
 //! - `mapping` maps each canonical field (see [`CSV_KINDS`]) to the column
 //!   holding it; customers also take `trait.<key>` fields.
@@ -124,7 +131,7 @@ pub(crate) fn normalize(
         "events" => event,
         _ => return None,
     };
-    Some(Row::new(source.config, payload).and_then(|row| run(source, &row)))
+    Some(Row::new(source.config, stream, payload).and_then(|row| run(source, &row)))
 }
 
 /// A customer: customer id, email and phone as identifiers; names, city and
@@ -283,7 +290,9 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    fn new(config: &'a Value, payload: &'a Value) -> Result<Row<'a>, Problem> {
+    /// The row with the mapping of its stream: `config.streams.<stream>`
+    /// when the source holds several kinds of rows, else `config` itself.
+    fn new(config: &'a Value, stream: &str, payload: &'a Value) -> Result<Row<'a>, Problem> {
         let Value::Object(cells) = payload else {
             return Err(Problem::WrongType {
                 field: "payload".to_owned(),
@@ -291,8 +300,9 @@ impl<'a> Row<'a> {
                 found: type_name(payload),
             });
         };
+        let section = config.get("streams").and_then(|streams| streams.get(stream)).unwrap_or(config);
         let object = |key: &str| -> Result<Option<&'a Map<String, Value>>, Problem> {
-            match config.get(key) {
+            match section.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::Object(map)) => Ok(Some(map)),
                 Some(other) => Err(Problem::WrongType {

@@ -47,8 +47,12 @@ fn a_mapping_names_the_columns_and_defaults_fill_gaps() {
 fn customers_take_traits() {
     check_csv(
         "customers",
-        json!({ "shape": "csv", "mapping": { "customer_id": "id", "email": "mail", "first_name": "First",
-                "city": "Town", "trait.loyaltyTier": "Tier" }, "observed_at": "2026-11-01T09:00:00Z" }),
+        // A source holding several kinds of rows maps each stream on its own.
+        json!({ "shape": "csv", "streams": {
+                    "customers": { "mapping": { "customer_id": "id", "email": "mail", "first_name": "First",
+                                   "city": "Town", "trait.loyaltyTier": "Tier" } },
+                    "orders": { "mapping": { "first_name": "Tier" } } },
+                "observed_at": "2026-11-01T09:00:00Z" }),
         json!({ "id": "c-7", "mail": "anna@example.com", "First": "Anna", "Town": "", "Tier": "gold" }),
         expect![[r#"
             identifier customer_id:file-shop c-7
