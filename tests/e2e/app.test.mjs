@@ -12,6 +12,7 @@ import {
   openApp,
   scratch,
   screenshot,
+  scrollToBottom,
   textOf,
 } from "./support.mjs";
 
@@ -50,50 +51,9 @@ describe("an existing warehouse", { timeout: TEST_TIMEOUT * 3 }, () => {
       assert.equal(await textOf(browser, "warehouse-path"), status.warehousePath);
       assert.equal(await textOf(browser, "schema-version"), String(status.schemaVersion));
       assert.match(await textOf(browser, "demo-info"), new RegExp(format(status.demo.people)));
-    } finally {
-      await browser.deleteSession();
-    }
-  });
 
-  it("moves between views with the keyboard", { timeout: TEST_TIMEOUT }, async () => {
-    const browser = await openApp(warehouse);
-    try {
-      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 60_000 });
-
-      // Alt+8 jumps to Settings.
-      await browser.keys(["Alt", "8"]);
-      await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
-      assert.equal(await focusedTestId(browser), "nav-settings");
-      assert.equal(await browser.$('[data-testid="nav-settings"]').getAttribute("aria-current"), "page");
-      assert.equal(await textOf(browser, "settings-warehouse-path"), warehouse);
-      assert.match(await textOf(browser, "app-version"), /^\d+\.\d+\.\d+/);
-      await screenshot(browser, "02-settings-light");
-
-      // Up moves focus within the sidebar onto a view that is not there yet;
-      // it is focusable, marked, and activating it does not leave Settings.
-      await browser.keys(["ArrowUp"]);
-      assert.equal(await focusedTestId(browser), "nav-journeys");
-      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-disabled"), "true");
-      await browser.keys(["Enter"]);
-      assert.ok(await browser.$('[data-testid="settings"]').isExisting(), "a coming-soon view does not open");
-
-      // Home, then Enter, opens Overview.
-      await browser.keys(["Home"]);
-      assert.equal(await focusedTestId(browser), "nav-overview");
-      await browser.keys(["Enter"]);
-      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
-
-      // The dark theme, chosen in Settings, applies everywhere.
-      await browser.keys(["Alt", "8"]);
-      await browser.$('[data-testid="theme-dark"]').click();
-      assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
-      await screenshot(browser, "03-settings-dark");
-      await browser.keys(["Alt", "1"]);
-      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
-      await screenshot(browser, "04-overview-dark");
-      // Back to following the system, so other tests see the default.
-      await browser.keys(["Alt", "8"]);
-      await browser.$('[data-testid="theme-system"]').click();
+      await scrollToBottom(browser);
+      await screenshot(browser, "01b-overview-light-bottom");
     } finally {
       await browser.deleteSession();
     }
@@ -115,13 +75,13 @@ describe("first start", { timeout: TEST_TIMEOUT }, () => {
         { timeout: 60_000, timeoutMsg: "neither the demo progress nor the Overview appeared" },
       );
       if (await browser.$('[data-testid="demo-progress"]').isExisting()) {
-        await screenshot(browser, "05-first-start-progress");
+        await screenshot(browser, "02-first-start-progress");
         assert.match(await textOf(browser, "demo-progress-text"), /^Creating the demo warehouse/);
       }
       await browser.$('[data-testid="overview"]').waitForExist({ timeout: 180_000 });
       await browser.$('[data-testid="notice-banner"]').waitForExist({ timeout: 10_000 });
       assert.match(await textOf(browser, "notice-banner-message"), /^Demo warehouse created: 300 people/);
-      await screenshot(browser, "06-first-start-done");
+      await screenshot(browser, "03-first-start-done");
       shown = await textOf(browser, "landing-count");
       const format = await countFormatter(browser);
       const status = cliStatus(warehouse);
@@ -146,7 +106,7 @@ describe("a file that is not a warehouse", { timeout: TEST_TIMEOUT }, () => {
       assert.equal(await textOf(browser, "error-banner-code"), "not-a-warehouse");
       assert.match(await textOf(browser, "error-banner-message"), /notes\.txt/);
       assert.ok(!(await browser.$('[data-testid="overview"]').isExisting()), "no Overview of a file that is not a warehouse");
-      await screenshot(browser, "07-not-a-warehouse");
+      await screenshot(browser, "04-not-a-warehouse");
       // The rest of the app still works.
       await browser.keys(["Alt", "8"]);
       await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
@@ -157,3 +117,60 @@ describe("a file that is not a warehouse", { timeout: TEST_TIMEOUT }, () => {
   });
 });
 
+// Last, because the theme it chooses is remembered in the web view's storage.
+describe("keyboard and theme", { timeout: TEST_TIMEOUT * 2 }, () => {
+  let warehouse;
+
+  before(() => {
+    warehouse = path.join(scratch("keyboard"), "demo.parlance");
+    cli(["--warehouse", warehouse, "demo", "--people", "200"]);
+  });
+
+  it("moves between views with the keyboard", { timeout: TEST_TIMEOUT }, async () => {
+    const browser = await openApp(warehouse);
+    try {
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 60_000 });
+
+      // Alt+8 jumps to Settings.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
+      assert.equal(await focusedTestId(browser), "nav-settings");
+      assert.equal(await browser.$('[data-testid="nav-settings"]').getAttribute("aria-current"), "page");
+      assert.equal(await textOf(browser, "settings-warehouse-path"), warehouse);
+      assert.match(await textOf(browser, "app-version"), /^\d+\.\d+\.\d+/);
+      await screenshot(browser, "05-settings-light");
+
+      // Up moves focus within the sidebar onto a view that is not there yet;
+      // it is focusable, marked, and activating it does not leave Settings.
+      await browser.keys(["ArrowUp"]);
+      assert.equal(await focusedTestId(browser), "nav-journeys");
+      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-disabled"), "true");
+      await browser.keys(["Enter"]);
+      assert.ok(await browser.$('[data-testid="settings"]').isExisting(), "a coming-soon view does not open");
+
+      // Home, then Enter, opens Overview.
+      await browser.keys(["Home"]);
+      assert.equal(await focusedTestId(browser), "nav-overview");
+      await browser.keys(["Enter"]);
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
+
+      // The dark theme, chosen in Settings, applies everywhere.
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="theme-dark"]').click();
+      assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
+      await screenshot(browser, "06-settings-dark");
+      await browser.keys(["Alt", "1"]);
+      await browser.$('[data-testid="overview"]').waitForExist({ timeout: 10_000 });
+      await screenshot(browser, "07-overview-dark");
+      await scrollToBottom(browser);
+      await screenshot(browser, "07b-overview-dark-bottom");
+      // Back to following the system (light under Xvfb).
+      await browser.keys(["Alt", "8"]);
+      await browser.$('[data-testid="theme-system"]').click();
+      assert.equal(await browser.execute(() => localStorage.getItem("parlance.theme")), "system");
+      assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "light");
+    } finally {
+      await browser.deleteSession();
+    }
+  });
+});

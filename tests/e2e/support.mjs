@@ -106,3 +106,11 @@ export async function countFormatter(browser) {
 export async function focusedTestId(browser) {
   return browser.execute(() => document.activeElement?.getAttribute("data-testid") ?? null);
 }
+
+/** Scrolls the view area to its end, to show the rest of a long view. */
+export async function scrollToBottom(browser) {
+  await browser.execute(() => {
+    const main = document.querySelector("main");
+    if (main) main.scrollTop = main.scrollHeight;
+  });
+}
