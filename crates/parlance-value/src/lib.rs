@@ -171,14 +171,46 @@ mod calibration;
 mod clv;
 mod error;
 mod gamma_gamma;
+mod inputs;
 mod optimise;
+mod parameters;
+mod refresh;
+mod report;
 mod rfm;
+mod serve;
 pub mod special;
+mod store;
+mod universal;
 
 pub use bgnbd::{BgNbd, BgNbdFit};
-pub use calibration::{CalibrationReport, FrequencyGroup, HoldoutCustomer, POOLED_FREQUENCY, calibrate_and_hold_out};
+pub use calibration::{
+    CalibrationReport, FrequencyGroup, HoldoutCustomer, POOLED_FREQUENCY, calibrate_and_hold_out,
+};
 pub use clv::{ClvSettings, CustomerValue, customer_value, customer_values};
 pub use error::ValueError;
 pub use gamma_gamma::{GammaGamma, GammaGammaFit};
+pub use inputs::{LiveProfile, live_profiles, read_contacts, read_orders, value_currency};
 pub use optimise::FitOptions;
-pub use rfm::{CustomerSummary, PurchaseHistory, SpendHistory, TimeUnit, Transaction, summarize_transactions};
+pub use parameters::{
+    ClauseProblem, ParameterError, STARTER_ORIGIN, STARTER_VALUE_DEFINITION, Tier, ValueParameters,
+};
+pub use refresh::{
+    METHOD_VERSION, RefreshError, RefreshInputs, ValueRefreshReport, ValuedProfiles, parameters_in_force,
+    refresh_values, stored_value_definition,
+};
+pub use report::{
+    BgNbdReport, GammaGammaReport, HoldoutGroup, HoldoutReport, ModelReport, ParametersReport, ProfileCounts,
+    RateReport, ServeReport, TierReport,
+};
+pub use rfm::{
+    CustomerSummary, PurchaseHistory, SpendHistory, TimeUnit, Transaction, summarize_transactions,
+};
+pub use serve::{MAX_PRIOR_PURCHASES, MIN_PRIOR_PURCHASES, RatePrior};
+pub use store::{
+    ComponentTotals, Distribution, MODEL_SETTING_KEY, StoredValue, ValueRow, WRITE_BATCH, finish_refresh,
+    read_distribution, read_model_report, read_profile_value, read_value_history, write_values,
+};
+pub use universal::{
+    Basis, ContactCount, DAYS_PER_MONTH, Holdout, ModelFit, Order, Valuation, ValueComponents, ValueInputs,
+    deciles, value_customers,
+};

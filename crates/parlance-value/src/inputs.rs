@@ -1,0 +1,217 @@
+//! Reading what the value needs from the warehouse's unified layer: live
+//! profiles, their orders (cancelled ones excluded, amounts net of refunds)
+//! and their support contacts, up to an as-of date.
+//!
+//! Orders are read by a plain scan split by rowid range over one read-only
+//! connection per core (WAL readers never wait on each other or the
+//! writer); per-day netting and the RFM summary happen in Rust
+//! ([`crate::summarize_transactions`]), which is faster than a `GROUP BY`
+//! over a text day and keeps one tested implementation of the RFM rules.
+
+use std::collections::HashMap;
+
+use parlance_warehouse::{Connection, Warehouse, WarehouseError};
+use time::{Date, Month};
+
+use crate::parameters::ValueParameters;
+use crate::refresh::RefreshError;
+use crate::universal::{ContactCount, Order};
+
+/// A live (not merged-away) profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveProfile {
+    /// `profiles.id`.
+    pub id: i64,
+    /// An anonymous visitor rather than a known person.
+    pub anonymous: bool,
+}
+
+/// Adds a context to rusqlite errors.
+pub(crate) fn sql<T>(
+    result: Result<T, parlance_warehouse::SqliteError>,
+    what: &str,
+) -> Result<T, WarehouseError> {
+    result.map_err(|source| WarehouseError::Sqlite { context: what.to_owned(), source })
+}
+
+/// Every live profile, by id.
+pub fn live_profiles(conn: &Connection) -> Result<Vec<LiveProfile>, RefreshError> {
+    let what = "reading live profiles";
+    let mut stmt = sql(
+        conn.prepare("SELECT id, kind = 'anonymous' FROM profiles WHERE merged_into IS NULL ORDER BY id"),
+        what,
+    )?;
+    let rows = sql(stmt.query_map([], |r| Ok(LiveProfile { id: r.get(0)?, anonymous: r.get(1)? })), what)?;
+    Ok(sql(rows.collect::<Result<Vec<_>, _>>(), what)?)
+}
+
+/// The currency most non-cancelled orders up to `as_of` are in: the value's
+/// currency. `None` when there are no such orders.
+pub fn value_currency(conn: &Connection, as_of: Date) -> Result<Option<String>, RefreshError> {
+    let what = "finding the value currency";
+    let mut stmt = sql(
+        conn.prepare(
+            "SELECT currency FROM orders WHERE status != 'cancelled' AND ordered_at < ?1
+             GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1",
+        ),
+        what,
+    )?;
+    let mut rows = sql(stmt.query([day_after(as_of)]), what)?;
+    match sql(rows.next(), what)? {
+        Some(row) => Ok(Some(sql(row.get(0), what)?)),
+        None => Ok(None),
+    }
+}
+
+/// Support contacts per live profile and channel, up to `as_of`.
+pub fn read_contacts(conn: &Connection, as_of: Date) -> Result<Vec<ContactCount<i64>>, RefreshError> {
+    let what = "reading support contacts";
+    let mut stmt = sql(
+        conn.prepare(
+            "SELECT profile_id, channel, count(*) FROM support_contacts WHERE contacted_at < ?1
+             GROUP BY profile_id, channel ORDER BY profile_id, channel",
+        ),
+        what,
+    )?;
+    let rows = sql(
+        stmt.query_map([day_after(as_of)], |r| {
+            Ok(ContactCount { customer: r.get(0)?, channel: r.get(1)?, contacts: r.get(2)? })
+        }),
+        what,
+    )?;
+    Ok(sql(rows.collect::<Result<Vec<_>, _>>(), what)?)
+}
+
+/// Every non-cancelled order placed on or before `as_of`, net of refunds,
+/// with its margin rate from its categories. Reads on up to `threads`
+/// read-only connections in parallel.
+pub fn read_orders(
+    warehouse: &Warehouse,
+    parameters: &ValueParameters,
+    currency: &str,
+    as_of: Date,
+    threads: usize,
+) -> Result<Vec<Order<i64>>, RefreshError> {
+    let reader = warehouse.reader()?;
+    let (low, high): (Option<i64>, Option<i64>) = sql(
+        reader.query_row("SELECT min(id), max(id) FROM orders", [], |r| Ok((r.get(0)?, r.get(1)?))),
+        "sizing orders",
+    )?;
+    let (Some(low), Some(high)) = (low, high) else { return Ok(Vec::new()) };
+    let threads = i64::try_from(threads.clamp(1, 8)).unwrap_or(1);
+    let step = (high - low) / threads + 1;
+    let ranges: Vec<(i64, i64)> =
+        (0..threads).map(|i| (low + i * step, (low + (i + 1) * step).min(high + 1))).collect();
+    let parts: Vec<Result<Vec<Order<i64>>, RefreshError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|&(from, to)| {
+                scope.spawn(move || {
+                    let conn = warehouse.reader()?;
+                    read_order_range(&conn, parameters, currency, as_of, from, to)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(RefreshError::Data {
+                        what: "reading orders".into(),
+                        detail: "a reader thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut orders = Vec::new();
+    for part in parts {
+        orders.append(&mut part?);
+    }
+    Ok(orders)
+}
+
+fn read_order_range(
+    conn: &Connection,
+    parameters: &ValueParameters,
+    currency: &str,
+    as_of: Date,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Order<i64>>, RefreshError> {
+    let what = "reading orders";
+    let mut stmt = sql(
+        conn.prepare(
+            "SELECT id, profile_id, ordered_at, amount, refunded_amount, currency, status, categories_json
+             FROM orders WHERE id >= ?1 AND id < ?2 AND status != 'cancelled' AND ordered_at < ?3",
+        ),
+        what,
+    )?;
+    let mut rows = sql(stmt.query(parlance_warehouse::params![from, to, day_after(as_of)]), what)?;
+    let mut margins: HashMap<String, f64> = HashMap::new();
+    let mut orders = Vec::with_capacity(usize::try_from(to - from).unwrap_or(0));
+    while let Some(row) = sql(rows.next(), what)? {
+        let id: i64 = sql(row.get(0), what)?;
+        let ordered_at = sql(row.get_ref(2), what)?.as_str().unwrap_or_default();
+        let date = day_of(ordered_at).ok_or_else(|| RefreshError::Data {
+            what: format!("order {id}"),
+            detail: format!("ordered_at {ordered_at:?} does not start with a YYYY-MM-DD date"),
+        })?;
+        let amount: f64 = sql(row.get(3), what)?;
+        let refunded: f64 = sql(row.get(4), what)?;
+        let in_currency = sql(row.get_ref(5), what)?.as_str().is_ok_and(|c| c == currency);
+        let status = sql(row.get_ref(6), what)?.as_str().unwrap_or_default();
+        let returned = refunded > 0.0 || matches!(status, "returned" | "refunded" | "partially_refunded");
+        let categories = sql(row.get_ref(7), what)?.as_str().unwrap_or("[]");
+        let margin_rate = match margins.get(categories) {
+            Some(&m) => m,
+            None => {
+                // Unreadable category lists count as uncategorised (global margin).
+                let names: Vec<String> = serde_json::from_str(categories).unwrap_or_default();
+                let m = parameters.order_margin(names.iter().map(String::as_str));
+                margins.insert(categories.to_owned(), m);
+                m
+            }
+        };
+        let customer: i64 = sql(row.get(1), what)?;
+        orders.push(Order {
+            customer,
+            date,
+            net_amount: amount - refunded,
+            margin_rate,
+            returned,
+            in_currency,
+        });
+    }
+    Ok(orders)
+}
+
+/// The first instant after `as_of` as warehouse text: timestamps before it
+/// sort before it.
+pub(crate) fn day_after(as_of: Date) -> String {
+    as_of.next_day().unwrap_or(as_of).to_string()
+}
+
+/// The date an RFC 3339 UTC timestamp (`2026-03-01T10:00:00Z`) falls on.
+pub(crate) fn day_of(timestamp: &str) -> Option<Date> {
+    let digits = |range: std::ops::Range<usize>| timestamp.get(range)?.parse::<u32>().ok();
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    let month = Month::try_from(u8::try_from(digits(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(digits(8..10)?).ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn days_of_timestamps() {
+        assert_eq!(day_of("2026-03-01T10:00:00Z"), Some(date!(2026 - 03 - 01)));
+        assert_eq!(day_of("2026-02-30T10:00:00Z"), None);
+        assert_eq!(day_of("yesterday"), None);
+        assert_eq!(day_after(date!(2026 - 10 - 31)), "2026-11-01");
+    }
+}
