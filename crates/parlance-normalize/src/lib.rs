@@ -2,9 +2,9 @@
 //!
 //! A landed record is (source name, payload shape, stream, payload JSON):
 //! the shape names the tool whose API the payload follows (`shopify`,
-//! `mailchimp`, `zendesk`, `segment`, `survey`, `stripe`), so a demo
-//! source, a real connector and a file import of the same tool share one
-//! normaliser. [`normalize`] turns it into a [`Normalized`]: the raw
+//! `mailchimp`, `zendesk`, `segment`, `survey`, `stripe`, `hubspot`,
+//! `klaviyo`, …), so a demo source, a real connector and a file import of
+//! the same tool share one normaliser. [`normalize`] turns it into a [`Normalized`]: the raw
 //! identifiers that say who the record is about, the events it records, at
 //! most one order and one support contact, and traits.
 //!
@@ -47,11 +47,11 @@
 //! | `web.<event>` | any other Segment track or GA4 event | the event's name in snake_case ("Signed Up" → `web.signed_up`, GA4 `session_start` → `web.session_start`) | `properties.revenue` (Segment) |
 //! | `<channel>.<event>` | CSV events (`--as events`) | the `name` column in snake_case on the `channel` column's channel (default `web`); unmapped columns as properties | `revenue` |
 //! | `ads.ad_clicked` | Segment track "Ad Clicked" | the visitor arrived from an ad; `ad_network`, `utm_*` | — |
-//! | `email.subscribed` | Mailchimp member `timestamp_opt` | opted in to the list | — |
-//! | `email.unsubscribed` | Mailchimp member, status `unsubscribed` | left the list, at `last_changed` | — |
-//! | `email.opened` | Mailchimp activity `open` | opened a campaign; `campaign_id` | — |
-//! | `email.clicked` | Mailchimp activity `click` | clicked a link in a campaign; `campaign_id`, `url` | — |
-//! | `email.bounced` | Mailchimp activity `bounce` | the campaign could not be delivered; `bounce_type` | — |
+//! | `email.subscribed` | Mailchimp member `timestamp_opt`; Klaviyo "Subscribed to List" | opted in to the list | — |
+//! | `email.unsubscribed` | Mailchimp member, status `unsubscribed`; Klaviyo "Unsubscribed" | left the list, at `last_changed` | — |
+//! | `email.opened` | Mailchimp activity `open`; Klaviyo "Opened Email" | opened a campaign; `campaign_id` | — |
+//! | `email.clicked` | Mailchimp activity `click`; Klaviyo "Clicked Email" | clicked a link in a campaign; `campaign_id`, `url` | — |
+//! | `email.bounced` | Mailchimp activity `bounce`; Klaviyo "Bounced Email" | the campaign could not be delivered; `bounce_type` | — |
 //! | `shop.account_created` | Shopify customer `createdAt` | the shop account was created | — |
 //! | `shop.order_placed` | Shopify order; CSV orders | an order was placed; `order_id`, `order_number`, `categories`, `item_count` | the order total |
 //! | `shop.order_refunded` | Shopify order, per refund | money was refunded on an order; `order_id` | minus the refund |
@@ -60,6 +60,13 @@
 //! | `survey.response` | survey response | a survey was answered; `response_id`, `nps` | — |
 //! | `payments.payment_succeeded` | Stripe charge, status `succeeded` | a payment went through; `charge_id` | the gross amount |
 //! | `payments.payment_refunded` | Stripe refund, status `succeeded` | a payment was refunded; `refund_id`, `charge_id` | minus the refund |
+//! | `crm.contact_created` | HubSpot contact `createdAt` | the CRM contact was created; `contact_id`, `company` | — |
+//! | `crm.deal_created` | HubSpot deal `createdAt` | a deal was opened with the person; `deal_id`, `deal_name`, `pipeline`, `stage` | — |
+//! | `crm.deal_won` | HubSpot deal, stage `closedwon`, at `closedate` | the deal was won; `deal_id`, `currency` | `amount` |
+//! | `email.received` | Klaviyo metric "Received Email" | a campaign or flow email was delivered; `campaign_name`, `subject` | — |
+//! | `email.marked_as_spam` | Klaviyo metric "Marked Email as Spam" | the person reported an email as spam | — |
+//! | `sms.<event>` | Klaviyo SMS metrics ("Received SMS" → `sms.received`) | an SMS message event | — |
+//! | `klaviyo.<event>` | any other Klaviyo metric ("Placed Order" → `klaviyo.placed_order`) | the metric's event; `metric`, `metric_id`, `event_id` | `event_properties.$value` |
 //!
 //! Revenue can appear twice for one purchase (`web.order_completed` as the
 //! site saw it, `shop.order_placed` as the shop booked it, and
@@ -70,12 +77,13 @@
 //!
 //! | key | from |
 //! |---|---|
-//! | `first_name`, `last_name` | Shopify customer, Mailchimp `FNAME`/`LNAME`, Segment identify traits, CSV customers |
+//! | `first_name`, `last_name` | Shopify customer, HubSpot contact, Klaviyo profile, Mailchimp `FNAME`/`LNAME`, Segment identify traits, CSV customers |
 //! | `name` | Zendesk user, Stripe customer, Segment identify traits |
-//! | `city` | Shopify `defaultAddress.city`, Stripe `address.city`, Segment `traits.address.city`, GA4 `geo.city`, CSV customers |
+//! | `city` | Shopify `defaultAddress.city`, HubSpot `city`, Klaviyo `location.city`, Stripe `address.city`, Segment `traits.address.city`, GA4 `geo.city`, CSV customers |
 //! | `ga4.first_source`, `ga4.first_medium`, `ga4.first_campaign` | GA4 `traffic_source`: how the user was first acquired |
 //! | `shop.email_consent` | Shopify email marketing state, lower case (`subscribed`, `not_subscribed`, …) |
 //! | `shop.tags` | Shopify customer tags (when there are any) |
+//! | `crm.lifecycle_stage` | HubSpot contact `lifecyclestage` (`lead`, `customer`, …) |
 //! | `email.status` | Mailchimp member status (`subscribed`, `unsubscribed`, `cleaned`, `pending`, …) |
 //! | `survey.<question>` | every survey answer: `survey.nps` (0–10), `survey.preferred_channel`, `survey.interest`, … |
 //! | `<trait>` | any other Segment identify trait, snake_case (`createdAt` → `created_at`) |
@@ -89,7 +97,8 @@
 //! `shopify` (customers, orders), `mailchimp` (members, email_activity),
 //! `zendesk` (users, tickets), `segment` (any stream: the message `type`
 //! decides), `survey` (responses), `stripe` (customers, charges, refunds),
-//! `ga4` (events: BigQuery-export rows), `csv` (customers, orders, events).
+//! `ga4` (events: BigQuery-export rows), `csv` (customers, orders, events),
+//! `hubspot` (contacts, deals), `klaviyo` (profiles, events).
 //!
 //! # Source configuration
 //!
@@ -104,6 +113,8 @@ mod csv;
 mod error;
 mod fields;
 mod ga4;
+mod hubspot;
+mod klaviyo;
 mod mailchimp;
 mod money;
 mod naming;
@@ -144,10 +155,12 @@ const SHAPES: &[Shape] = &[
     Shape { name: "survey", normalizer_for: survey::normalizer, streams: survey::STREAMS },
     Shape { name: "stripe", normalizer_for: stripe::normalizer, streams: stripe::STREAMS },
     Shape { name: "ga4", normalizer_for: ga4::normalizer, streams: ga4::STREAMS },
+    Shape { name: "hubspot", normalizer_for: hubspot::normalizer, streams: hubspot::STREAMS },
+    Shape { name: "klaviyo", normalizer_for: klaviyo::normalizer, streams: klaviyo::STREAMS },
 ];
 
 /// Every shape's name, for the unknown-shape error.
-const KNOWN_SHAPES: &str = "shopify, mailchimp, zendesk, segment, survey, stripe, ga4, csv";
+const KNOWN_SHAPES: &str = "shopify, mailchimp, zendesk, segment, survey, stripe, ga4, csv, hubspot, klaviyo";
 
 /// What a normaliser may know about a record's source besides its name:
 /// the payload shape and the source's configuration (`sources.config_json`),

@@ -27,7 +27,8 @@ pub struct Normalized {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRow {
     pub occurred_at: Timestamp,
-    /// `web`, `ads`, `email`, `shop`, `support`, `survey` or `payments`.
+    /// `web`, `ads`, `email`, `shop`, `support`, `survey`, `payments`,
+    /// `crm`, `sms` or `klaviyo`.
     pub channel: &'static str,
     /// The event within its channel, snake_case (`page_view`, `opened`).
     pub name: String,

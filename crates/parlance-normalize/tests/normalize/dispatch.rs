@@ -12,7 +12,7 @@ fn an_unknown_shape_is_an_error() {
         "contacts",
         "{}",
         expect![[r#"
-            error unknown-shape: crm/contacts: unknown payload shape "salesforce" (known: shopify, mailchimp, zendesk, segment, survey, stripe, ga4, csv)
+            error unknown-shape: crm/contacts: unknown payload shape "salesforce" (known: shopify, mailchimp, zendesk, segment, survey, stripe, ga4, csv, hubspot, klaviyo)
         "#]],
     );
 }

@@ -63,6 +63,13 @@ fn the_docs_list_exactly_the_event_names_of_the_vocabulary() {
         "survey.response",
         "payments.payment_succeeded",
         "payments.payment_refunded",
+        "crm.contact_created",
+        "crm.deal_created",
+        "crm.deal_won",
+        "email.received",
+        "email.marked_as_spam",
+        "sms.<event>",
+        "klaviyo.<event>",
     ];
     expected.sort();
     assert_eq!(documented, expected);

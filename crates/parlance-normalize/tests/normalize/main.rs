@@ -7,6 +7,8 @@ mod demo;
 mod dispatch;
 mod docs;
 mod ga4;
+mod hubspot;
+mod klaviyo;
 mod mailchimp;
 mod robustness;
 mod segment;
