@@ -10,11 +10,16 @@
 //!    provided the record's best-ranked identifier may join it under the
 //!    limits; otherwise a new profile (a record that would exceed a limit
 //!    does not merge);
-//! 4. every other identifier: unowned → attached if the limits allow;
-//!    owned by another profile → that profile merges with the anchor if the
-//!    limits and the keep-apart rules allow. A person profile absorbs an
-//!    anonymous one (its history joins the person); otherwise the older
-//!    profile absorbs the newer.
+//! 4. every other identifier: unowned → attached if the limits and the
+//!    keep-apart rules allow; owned by another profile → that profile merges
+//!    with the anchor if the limits and the keep-apart rules allow. A person
+//!    profile absorbs an anonymous one (its history joins the person);
+//!    otherwise the older profile absorbs the newer.
+//!
+//! Keep-apart rules (written by an unmerge) are cannot-link constraints
+//! between two identifiers: no profile ever holds both, whatever the order
+//! records arrive in, so an undone merge stays undone through later syncs
+//! and full rebuilds.
 
 use serde::Serialize;
 
@@ -33,9 +38,15 @@ pub struct Evidence<'a> {
 /// Why two profiles were merged: recorded with every merge.
 #[derive(Clone, Debug, Serialize)]
 pub struct MergeEvidence<'a> {
+    /// The identifier both profiles claimed.
     pub identifier: &'a Identifier,
+    /// The record that carried it to the anchor profile, linking the two.
     pub record: &'a Evidence<'a>,
+    /// `shared identifier` or `anonymous visitor identified`.
     pub rule: &'static str,
+    /// Every identifier the absorbed profile held: what undoing this merge
+    /// splits back off.
+    pub absorbed_identifiers: &'a [Identifier],
 }
 
 /// What the resolver needs from where identities are kept.
@@ -60,8 +71,13 @@ pub trait IdentityStore {
         absorbed: ProfileId,
         why: &MergeEvidence<'_>,
     ) -> Result<(), Self::Error>;
-    /// True when a person undid a merge between these two profiles' identifiers.
+    /// True when a keep-apart rule forbids merging these two profiles: one
+    /// holds an identifier the rule keeps apart from one the other holds.
     fn kept_apart(&mut self, a: ProfileId, b: ProfileId) -> Result<bool, Self::Error>;
+    /// True when `profile` may not take `id`: a keep-apart rule pairs `id`
+    /// with an identifier `profile` holds (or the store does not let the
+    /// profile grow at all).
+    fn kept_apart_from(&mut self, profile: ProfileId, id: &Identifier) -> Result<bool, Self::Error>;
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -85,9 +101,37 @@ pub struct Resolution {
     pub profile: ProfileId,
     pub rejected: Vec<Rejection>,
     pub merges: usize,
-    /// Identifiers left with another profile because a limit or a
-    /// keep-apart rule stopped the merge.
-    pub not_merged: Vec<Identifier>,
+    /// Identifiers the record carried that did not join its profile
+    /// because a limit or a keep-apart rule stopped them.
+    pub not_merged: Vec<Unlinked>,
+}
+
+/// A usable identifier of a record that did not join the record's profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unlinked {
+    pub identifier: Identifier,
+    /// The profile holding it (it stays there); `None` when it is held by no
+    /// one because attaching it would have broken a rule.
+    pub held_by: Option<ProfileId>,
+    pub why: UnlinkReason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnlinkReason {
+    /// A per-profile limit (e.g. one customer id per source) would be exceeded.
+    Limit,
+    /// A keep-apart rule (an earlier unmerge) forbids it.
+    KeptApart,
+}
+
+impl UnlinkReason {
+    /// The warehouse's text form (`unlinked_identifiers.reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnlinkReason::Limit => "limit",
+            UnlinkReason::KeptApart => "kept-apart",
+        }
+    }
 }
 
 pub fn resolve<S: IdentityStore>(
@@ -104,7 +148,12 @@ pub fn resolve<S: IdentityStore>(
     let owners = ids.iter().map(|id| store.owner(id)).collect::<Result<Vec<_>, _>>()?;
 
     let mut anchor = match owners.iter().flatten().next() {
-        Some(&candidate) if owners[0].is_some() || fits(store, rules, candidate, &ids[..1])? => candidate,
+        Some(&candidate)
+            if !store.kept_apart_from(candidate, &ids[0])?
+                && (owners[0].is_some() || fits(store, rules, candidate, &ids[..1])?) =>
+        {
+            candidate
+        }
         _ => store.create_profile(ids.iter().all(|id| id.kind.is_anonymous()), evidence)?,
     };
     let mut outcome = Resolution { profile: anchor, rejected, merges: 0, not_merged: Vec::new() };
@@ -114,15 +163,30 @@ pub fn resolve<S: IdentityStore>(
         match owner {
             Some(p) if p == anchor => {}
             None => {
-                if fits(store, rules, anchor, std::slice::from_ref(id))? {
-                    store.attach(anchor, id, evidence)?;
+                let why = if !fits(store, rules, anchor, std::slice::from_ref(id))? {
+                    Some(UnlinkReason::Limit)
+                } else if store.kept_apart_from(anchor, id)? {
+                    Some(UnlinkReason::KeptApart)
                 } else {
-                    outcome.not_merged.push(id.clone());
+                    None
+                };
+                match why {
+                    None => store.attach(anchor, id, evidence)?,
+                    Some(why) => {
+                        outcome.not_merged.push(Unlinked { identifier: id.clone(), held_by: None, why })
+                    }
                 }
             }
             Some(other) => {
-                if store.kept_apart(anchor, other)? || !merge_fits(store, rules, anchor, other)? {
-                    outcome.not_merged.push(id.clone());
+                let why = if !merge_fits(store, rules, anchor, other)? {
+                    Some(UnlinkReason::Limit)
+                } else if store.kept_apart(anchor, other)? {
+                    Some(UnlinkReason::KeptApart)
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    outcome.not_merged.push(Unlinked { identifier: id.clone(), held_by: Some(other), why });
                     continue;
                 }
                 let (kept, absorbed) = keep_order(store, anchor, other)?;
@@ -131,7 +195,14 @@ pub fn resolve<S: IdentityStore>(
                 } else {
                     "shared identifier"
                 };
-                store.merge(kept, absorbed, &MergeEvidence { identifier: id, record: evidence, rule })?;
+                let absorbed_identifiers = store.identifiers_of(absorbed)?;
+                let why = MergeEvidence {
+                    identifier: id,
+                    record: evidence,
+                    rule,
+                    absorbed_identifiers: &absorbed_identifiers,
+                };
+                store.merge(kept, absorbed, &why)?;
                 anchor = kept;
                 outcome.merges += 1;
             }

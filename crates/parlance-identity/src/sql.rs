@@ -145,14 +145,38 @@ impl IdentityStore for SqlStore<'_> {
     }
 
     fn kept_apart(&mut self, a: ProfileId, b: ProfileId) -> Result<bool, SqlStoreError> {
+        // Rules are stored once per pair; look them up from either side.
         self.conn
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM unmerge_rules r
-                   JOIN identifiers x ON x.kind = r.kind AND x.value = r.value
-                   JOIN identifiers y ON y.kind = r.apart_from_kind AND y.value = r.apart_from_value
-                  WHERE (x.profile_id = ?1 AND y.profile_id = ?2) OR (x.profile_id = ?2 AND y.profile_id = ?1))",
+                "SELECT EXISTS (SELECT 1 FROM unmerge_rules)
+                    AND EXISTS (
+                     SELECT 1 FROM identifiers x
+                       JOIN unmerge_rules r ON r.kind = x.kind AND r.value = x.value
+                       JOIN identifiers y ON y.kind = r.apart_from_kind AND y.value = r.apart_from_value
+                      WHERE x.profile_id = ?1 AND y.profile_id = ?2
+                     UNION ALL
+                     SELECT 1 FROM identifiers x
+                       JOIN unmerge_rules r ON r.apart_from_kind = x.kind AND r.apart_from_value = x.value
+                       JOIN identifiers y ON y.kind = r.kind AND y.value = r.value
+                      WHERE x.profile_id = ?1 AND y.profile_id = ?2)",
             )
             .and_then(|mut s| s.query_row(params![a, b], |r| r.get(0)))
+            .ctx("checking keep-apart rules")
+    }
+
+    fn kept_apart_from(&mut self, profile: ProfileId, id: &Identifier) -> Result<bool, SqlStoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (
+                     SELECT 1 FROM unmerge_rules r
+                       JOIN identifiers y ON y.kind = r.apart_from_kind AND y.value = r.apart_from_value
+                      WHERE r.kind = ?2 AND r.value = ?3 AND y.profile_id = ?1
+                     UNION ALL
+                     SELECT 1 FROM unmerge_rules r
+                       JOIN identifiers y ON y.kind = r.kind AND y.value = r.value
+                      WHERE r.apart_from_kind = ?2 AND r.apart_from_value = ?3 AND y.profile_id = ?1)",
+            )
+            .and_then(|mut s| s.query_row(params![profile, id.kind.to_string(), id.value], |r| r.get(0)))
             .ctx("checking keep-apart rules")
     }
 }

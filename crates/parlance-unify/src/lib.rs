@@ -17,9 +17,19 @@
 //!
 //! Batches commit as they go, so an interrupted run resumes where it stopped.
 
+mod customer;
 mod pipeline;
 mod quarantine;
+mod rebuild;
+mod replay;
 mod rows;
+mod unmerge;
 
+pub use customer::{
+    CustomerIdentifier, CustomerOrder, CustomerProfile, CustomerSegment, CustomerSupport, CustomerTrait,
+    CustomerValue, ProfileSummary, TimelineEntry, customer_profile, profile_summaries, timeline,
+};
 pub use pipeline::{UnifyError, UnifyProgress, UnifyReport, unify_pending};
 pub use quarantine::{QuarantinedRecord, list_quarantine, retry_quarantine};
+pub use rebuild::{DERIVED_PROFILE_TABLES, REBUILT_TABLES, RebuildProgress, RebuildReport, rebuild};
+pub use unmerge::{Split, UnmergeError, UnmergeReport, unmerge};

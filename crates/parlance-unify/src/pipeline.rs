@@ -130,6 +130,7 @@ fn unify_batch(tx: &Connection, rules: &Rules, now: Timestamp) -> Result<UnifyRe
         match outcome {
             Ok((n, resolution)) => {
                 rows::replace(tx, record.id, &record.source, resolution.profile, &n)?;
+                rows::insert_unlinked(tx, record.id, &rows::unlinked_rows(&resolution))?;
                 report.merges += resolution.merges as u64;
                 report.unified += 1;
                 report.released += quarantine::release(tx, record.id)?;
@@ -179,7 +180,7 @@ static NO_CONFIG: serde_json::Value = serde_json::Value::Null;
 /// Each source's payload shape: `config_json.shape` (demo sources follow a
 /// real tool's shape), else its kind (a `shopify` source sends Shopify
 /// shapes); and its configuration (a CSV import's column mapping).
-fn source_shapes(tx: &Connection) -> Result<HashMap<String, (String, serde_json::Value)>, UnifyError> {
+pub(crate) fn source_shapes(tx: &Connection) -> Result<HashMap<String, (String, serde_json::Value)>, UnifyError> {
     let mut stmt = tx.prepare_cached("SELECT name, kind, config_json FROM sources").ctx("reading sources")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))

@@ -1,5 +1,6 @@
 //! Writing one record's unified rows, replacing what it wrote before.
 
+use parlance_identity::{Rejection, Resolution};
 use parlance_normalize::Normalized;
 use parlance_warehouse::{Connection, params};
 
@@ -13,6 +14,7 @@ pub fn clear(tx: &Connection, landing_id: i64) -> Result<(), UnifyError> {
         ("DELETE FROM support_contacts WHERE landing_id = ?1", "clearing an old support contact"),
         ("DELETE FROM traits WHERE landing_id = ?1", "clearing old traits"),
         ("DELETE FROM record_profiles WHERE landing_id = ?1", "clearing old lineage"),
+        ("DELETE FROM unlinked_identifiers WHERE landing_id = ?1", "clearing old unlinked identifiers"),
     ] {
         tx.prepare_cached(sql).and_then(|mut s| s.execute([landing_id])).ctx(what)?;
     }
@@ -28,6 +30,17 @@ pub fn replace(
     n: &Normalized,
 ) -> Result<(), UnifyError> {
     clear(tx, landing_id)?;
+    insert(tx, landing_id, source, profile, n)
+}
+
+/// Writes `n`'s rows for `profile`; the record must have none yet.
+pub fn insert(
+    tx: &Connection,
+    landing_id: i64,
+    source: &str,
+    profile: i64,
+    n: &Normalized,
+) -> Result<(), UnifyError> {
     tx.prepare_cached("INSERT INTO record_profiles(landing_id, profile_id) VALUES (?1, ?2)")
         .and_then(|mut s| s.execute(params![landing_id, profile]))
         .ctx("recording lineage")?;
@@ -113,6 +126,65 @@ pub fn replace(
                 landing_id
             ])
             .ctx("writing a trait")?;
+    }
+    Ok(())
+}
+
+/// An identifier a record carried that did not link it (a row of
+/// `unlinked_identifiers`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnlinkedRow {
+    pub kind: String,
+    pub value: String,
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+/// What of a resolution goes to `unlinked_identifiers`: rejected values
+/// (blocked, malformed) and identifiers a limit or keep-apart rule stopped.
+pub fn unlinked_rows(resolution: &Resolution) -> Vec<UnlinkedRow> {
+    let mut out = Vec::new();
+    for r in &resolution.rejected {
+        let (kind, value, reason, why) = match r {
+            Rejection::Empty { .. } => continue,
+            Rejection::Blocked { kind, value, why } => (kind, value, "blocked", why),
+            Rejection::Malformed { kind, value, why } => (kind, value, "malformed", why),
+        };
+        out.push(UnlinkedRow { kind: kind.to_string(), value: value.clone(), reason, detail: why.clone() });
+    }
+    for u in &resolution.not_merged {
+        let detail = match u.why {
+            parlance_identity::UnlinkReason::Limit => {
+                "another profile holds it, and merging would exceed a per-profile limit"
+            }
+            parlance_identity::UnlinkReason::KeptApart => {
+                "a keep-apart rule (an earlier unmerge) stops the link"
+            }
+        };
+        out.push(UnlinkedRow {
+            kind: u.identifier.kind.to_string(),
+            value: u.identifier.value.clone(),
+            reason: u.why.as_str(),
+            detail: detail.to_owned(),
+        });
+    }
+    out
+}
+
+/// Writes a record's unlinked identifiers (after its old rows were cleared).
+pub fn insert_unlinked(tx: &Connection, landing_id: i64, rows: &[UnlinkedRow]) -> Result<(), UnifyError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO unlinked_identifiers(landing_id, kind, value, reason, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .ctx("preparing unlinked identifiers")?;
+    for r in rows {
+        stmt.execute(params![landing_id, r.kind, r.value, r.reason, r.detail])
+            .ctx("writing an unlinked identifier")?;
     }
     Ok(())
 }
