@@ -67,9 +67,9 @@ pub async fn ensure_demo(
             )
             .map(Some)
     });
-    generation
-        .await
-        .map_err(|error| ApiError::new(ErrorCode::Internal, format!("demo generation stopped unexpectedly: {error}")))?
+    generation.await.map_err(|error| {
+        ApiError::new(ErrorCode::Internal, format!("demo generation stopped unexpectedly: {error}"))
+    })?
 }
 
 /// Asks a running demo generation to stop after its current batch.
@@ -86,13 +86,19 @@ mod tests {
     /// `PARLANCE_UPDATE_BINDINGS=1 cargo test -p parlance-app` rewrites it.
     #[test]
     fn app_info_binding_is_current() -> Result<(), Box<dyn std::error::Error>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings/AppInfoDto.ts");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings/AppInfoDto.ts");
         let expected = AppInfoDto::export_to_string()?;
         if std::env::var_os("PARLANCE_UPDATE_BINDINGS").is_some() {
             std::fs::write(&path, &expected)?;
         }
         let actual = std::fs::read_to_string(&path)?;
-        assert_eq!(actual, expected, "{} is stale: run PARLANCE_UPDATE_BINDINGS=1 cargo test -p parlance-app", path.display());
+        assert_eq!(
+            actual,
+            expected,
+            "{} is stale: run PARLANCE_UPDATE_BINDINGS=1 cargo test -p parlance-app",
+            path.display()
+        );
         Ok(())
     }
 }

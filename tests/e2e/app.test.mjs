@@ -131,6 +131,13 @@ describe("keyboard and theme", { timeout: TEST_TIMEOUT * 2 }, () => {
     try {
       await browser.$('[data-testid="overview"]').waitForExist({ timeout: 60_000 });
 
+      // The first Tab reaches the skip link; Enter on it moves focus to the view.
+      await browser.keys(["Tab"]);
+      assert.equal(await focusedTestId(browser), "skip-link");
+      await screenshot(browser, "05a-skip-link");
+      await browser.keys(["Enter"]);
+      assert.equal(await browser.execute(() => document.activeElement?.id), "main");
+
       // Alt+8 jumps to Settings.
       await browser.keys(["Alt", "8"]);
       await browser.$('[data-testid="settings"]').waitForExist({ timeout: 10_000 });
