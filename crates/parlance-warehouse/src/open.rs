@@ -135,8 +135,8 @@ fn configure(conn: &Connection, path: &Path) -> WarehouseResult<()> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| classify(path, e))?;
     conn.pragma_update(None, "foreign_keys", true).map_err(|e| classify(path, e))?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| classify(path, e))?;
-    // 128 MiB of page cache: landing keeps a large unique index hot.
-    conn.pragma_update(None, "cache_size", -131_072).map_err(|e| classify(path, e))?;
+    // 512 MiB of page cache (allocated only as used): landing keeps a large unique index hot.
+    conn.pragma_update(None, "cache_size", -524_288).map_err(|e| classify(path, e))?;
     Ok(())
 }
 
