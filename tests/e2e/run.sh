@@ -92,7 +92,7 @@ export NO_AT_BRIDGE=1
 export XDG_DATA_HOME="$work/xdg/data"
 export XDG_CONFIG_HOME="$work/xdg/config"
 export XDG_CACHE_HOME="$work/xdg/cache"
-export PARLANCE_DEMO_PEOPLE=300
+export PARLANCE_DEMO_PEOPLE="${E2E_DEMO_PEOPLE:-300}"  # app.test.mjs expects 300
 unset PARLANCE_WAREHOUSE
 
 # tauri-driver on the first free pair of ports from 4444.
