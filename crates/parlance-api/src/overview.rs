@@ -53,9 +53,18 @@ impl Parlance {
         })
     }
 
-    /// True when nothing was ever landed: the app then offers the demo.
+    /// True when the app should (re)start the demo: nothing was ever landed,
+    /// or a demo was started but never completed (e.g. cancelled) — a re-run
+    /// completes it without duplicating anything.
     pub fn demo_needed(&self) -> Result<bool, ApiError> {
-        Ok(!has_landed_records(&*self.warehouse.reader()?)?)
+        let reader = self.warehouse.reader()?;
+        if !has_landed_records(&reader)? {
+            return Ok(true);
+        }
+        let demo_started: bool = reader
+            .query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE kind = 'demo')", [], |r| r.get(0))
+            .map_err(|e| ApiError::new(crate::ErrorCode::Internal, format!("reading sources: {e}")))?;
+        Ok(demo_started && read_setting(&reader, DEMO_SETTING_KEY)?.is_none())
     }
 }
 

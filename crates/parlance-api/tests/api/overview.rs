@@ -56,3 +56,32 @@ fn a_bad_as_of_date_is_invalid_input_naming_the_value() {
     assert!(err.message.contains("31/12/2025"), "{}", err.message);
     assert_eq!(parlance.overview().unwrap().layers.landing, 0);
 }
+
+#[test]
+fn a_cancelled_demo_is_still_needed_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let parlance = Parlance::open(&dir.path().join("w.parlance")).unwrap();
+    let options = DemoOptionsDto { people: Some(5_000), ..Default::default() };
+    let cancel = AtomicBool::new(false);
+    let err = parlance
+        .generate_demo(
+            &options,
+            date!(2026 - 11 - 22),
+            now(),
+            &mut |p| {
+                if p.people_done >= 2_000 {
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+            &cancel,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, parlance_api::ErrorCode::Cancelled);
+    assert!(parlance.overview().unwrap().layers.landing > 0, "what was landed stays");
+    assert!(parlance.demo_needed().unwrap(), "an unfinished demo is still needed");
+    let done = parlance
+        .generate_demo(&options, date!(2026 - 11 - 22), now(), &mut |_| {}, &AtomicBool::new(false))
+        .unwrap();
+    assert!(done.unchanged > 0 && done.inserted > 0, "{done:?}");
+    assert!(!parlance.demo_needed().unwrap());
+}
