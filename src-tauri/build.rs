@@ -8,7 +8,25 @@
 
 use std::path::Path;
 
-const COMMANDS: &[&str] = &["overview", "ensure_demo", "cancel_demo", "app_info"];
+const COMMANDS: &[&str] = &[
+    "overview",
+    "ensure_demo",
+    "cancel_demo",
+    "app_info",
+    "list_sources",
+    "add_source",
+    "test_source",
+    "remove_source",
+    "sync_sources",
+    "cancel_sync",
+    "quarantine",
+    "retry_quarantine",
+    "search_customers",
+    "customer",
+    "customer_timeline",
+    "value_summary",
+    "fit_value",
+];
 
 const PLACEHOLDER: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Parlance</title></head>

@@ -30,6 +30,20 @@ fn main() {
             commands::overview,
             commands::ensure_demo,
             commands::cancel_demo,
+            commands::app_info,
+            commands::list_sources,
+            commands::add_source,
+            commands::test_source,
+            commands::remove_source,
+            commands::sync_sources,
+            commands::cancel_sync,
+            commands::quarantine,
+            commands::retry_quarantine,
+            commands::search_customers,
+            commands::customer,
+            commands::customer_timeline,
+            commands::value_summary,
+            commands::fit_value,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = app {

@@ -1,5 +1,5 @@
 //! What the commands share: the warehouse (or why it could not be opened)
-//! and the flag that cancels demo generation.
+//! and the flags that cancel demo generation and syncs.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct AppState {
     warehouse: Result<Arc<Parlance>, ApiError>,
     /// Set by `cancel_demo`; read by demo generation between batches.
     pub demo_cancel: Arc<AtomicBool>,
+    /// Set by `cancel_sync`; read by syncs and connection tests between pages.
+    pub sync_cancel: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -23,7 +25,7 @@ impl AppState {
             Ok(path) => Parlance::open(path).map(Arc::new),
             Err(error) => Err(error.clone()),
         };
-        Self { warehouse_path, warehouse, demo_cancel: Arc::new(AtomicBool::new(false)) }
+        Self { warehouse_path, warehouse, demo_cancel: Arc::new(AtomicBool::new(false)), sync_cancel: Arc::new(AtomicBool::new(false)) }
     }
 
     /// The open warehouse, or the error that kept it from opening.

@@ -68,6 +68,8 @@ impl Parlance {
                 records_total: p.total,
             })
         })?;
+        self.refresh_value_after_import(as_of, now)?;
+        self.refresh_vocabulary_after_import(as_of, now)?;
         Ok(DemoSummaryDto {
             unified: unified.unified,
             quarantined: unified.quarantined,

@@ -16,6 +16,13 @@ pub enum ErrorCode {
     Cancelled,
     Io,
     Internal,
+    /// Too little data for the action yet (e.g. no customers to fit the value models on).
+    InsufficientData,
+    /// The OS keychain is unavailable or holds no token for the source (the
+    /// message names the `PARLANCE_TOKEN_<SOURCE>` fallback).
+    Keychain,
+    /// A channel tool's API failed or refused (the message names the source).
+    Source,
 }
 
 /// The one error shape every caller sees: `{code, message}`.

@@ -10,22 +10,35 @@
 //!   when the generated files are stale.
 //! - Time comes in as arguments (`today`, `now`); only the edges read the clock.
 
+mod charts;
+mod customers;
 mod demo;
 pub mod dto;
 mod error;
+mod import;
+mod identity;
 mod overview;
 mod paths;
 mod quarantine;
+mod sources;
 mod unify;
+mod segments;
+mod value;
+mod vocabulary;
 
 use std::path::Path;
 
 pub use demo::demo_options_from_env;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use import::preview_import;
 /// Instants the edges pass in (they read the clock; the API never does).
 pub use parlance_warehouse::Timestamp;
 pub use paths::{WAREHOUSE_ENV, default_warehouse_path};
+pub use vocabulary::{VOCABULARY_ENV, default_vocabulary_dir, format_vocabulary};
+pub use sources::{
+    KEYCHAIN_ENV, KeychainStore, MemoryStore, NoKeychain, SecretStore, Secrets, TimeSources, Token,
+};
 
 use parlance_warehouse::Warehouse;
 

@@ -3,8 +3,12 @@
 //! the machine is described so BENCHMARKS.md can record where it ran.
 
 mod demo_landing;
+mod identity_resolution;
 mod machine;
 mod report;
+mod segment_eval;
+mod segment_import;
+mod value_refresh;
 
 use std::path::PathBuf;
 
@@ -19,12 +23,45 @@ struct Args {
     /// Folder for the benchmark warehouses (deleted and recreated per run)
     #[arg(long, default_value = "bench-data")]
     data: PathBuf,
+    /// Messages in the Segment-spec JSONL import benchmark, from a fifth as many people (0 skips it)
+    #[arg(long, default_value_t = 5_000_000)]
+    segment_events: u64,
+    /// Customers in the value-refresh benchmark's warehouse, about 20 orders each (0 skips it)
+    #[arg(long, default_value_t = 100_000)]
+    value_customers: u32,
+    /// Run only one benchmark: `value` (the value refresh beside lifetimes), `segment` (segment evaluation beside DuckDB)
+    #[arg(long, value_name = "NAME")]
+    only: Option<String>,
+    /// People whose records identity resolution resolves from scratch (0 skips it)
+    #[arg(long, default_value_t = 1_000_000)]
+    identity_people: u32,
+    /// Profiles in the segment-evaluation benchmark, with 20 events each (0 skips it)
+    #[arg(long, default_value_t = 1_000_000)]
+    segment_profiles: u32,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     println!("{}", machine::describe());
     std::fs::create_dir_all(&args.data)?;
+    if args.only.as_deref() == Some("value") {
+        return value_refresh::run(&args.data, args.value_customers);
+    }
+    if args.only.as_deref() == Some("segment") {
+        return segment_eval::run(&args.data, args.segment_profiles);
+    }
     demo_landing::run(&args.data, args.people)?;
+    if args.identity_people > 0 {
+        identity_resolution::run(args.identity_people)?;
+    }
+    if args.value_customers > 0 {
+        value_refresh::run(&args.data, args.value_customers)?;
+    }
+    if args.segment_events > 0 {
+        segment_import::run(&args.data, args.segment_events)?;
+    }
+    if args.segment_profiles > 0 {
+        segment_eval::run(&args.data, args.segment_profiles)?;
+    }
     Ok(())
 }

@@ -1,8 +1,14 @@
 //! `parlance`: the command line. A thin edge: parses arguments, reads the
 //! clock, calls `parlance-api`, and prints for people or (`--json`) scripts.
 
+mod customers;
 mod format;
+mod sources;
+mod import;
 mod status;
+mod segment;
+mod value;
+mod vocab;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,12 +55,40 @@ enum Command {
     },
     /// Check the warehouse file's integrity
     Check,
+    /// Channel tools connected as sources: add, list, test, remove
+    #[command(subcommand)]
+    Sources(sources::SourcesCommand),
+    /// Sync sources (all, or one) into the warehouse, then unify what landed
+    Sync {
+        /// Only this source
+        source: Option<String>,
+        /// Start every stream from the beginning instead of the last sync
+        #[arg(long)]
+        full: bool,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a file: Segment-spec JSONL, GA4 BigQuery-export JSONL, or CSV with a column mapping
+    Import(import::ImportArgs),
     /// Records that could not be unified, and retrying them after a fix
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
     /// Identity resolution
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// The customer 360: one customer's identifiers, traits, segments, value and timeline; search
+    #[command(subcommand)]
+    Customer(customers::CustomerCommand),
+    /// The universal customer value: fit the models, the distribution, one profile's value
+    #[command(subcommand)]
+    Value(value::ValueCommand),
+    /// The shared vocabulary: check, format, publish and browse definitions
+    #[command(subcommand)]
+    Vocab(vocab::VocabCommand),
+    /// Segments: evaluate (and explain), export, size over time, overlap
+    #[command(subcommand)]
+    Segment(segment::SegmentCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +121,8 @@ enum IdentityCommand {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    More(customers::IdentityCommand),
 }
 
 fn main() -> ExitCode {
@@ -120,6 +156,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             }
         }
         Command::Quarantine(q) => quarantine(&Parlance::open_existing(&path)?, q),
+        Command::Sources(command) => sources::run_sources(&path, command),
+        Command::Sync { source, full, json } => sources::run_sync(&path, source, full, json),
+        Command::Import(args) => import::run(&path, args),
+        Command::Value(v) => value::run(&path, v),
+        Command::Vocab(v) => vocab::run(&path, v),
+        Command::Segment(c) => segment::run(&path, c),
         Command::Identity(IdentityCommand::Score { json }) => {
             let score = Parlance::open_existing(&path)?.resolution_score()?;
             if json {
@@ -137,6 +179,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             );
             Ok(())
         }
+        Command::Identity(IdentityCommand::More(command)) => customers::identity(&path, command),
+        Command::Customer(command) => customers::customer(&path, command),
         Command::Check => {
             let problems = Parlance::open_existing(&path)?.integrity_check()?;
             if problems.is_empty() {

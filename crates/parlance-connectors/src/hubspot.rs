@@ -30,6 +30,7 @@
 //!   token, 403 a missing scope (`crm.objects.contacts.read`,
 //!   `crm.objects.deals.read`).
 
+use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::atomic::AtomicBool;
 
@@ -157,6 +158,10 @@ struct Position {
 pub struct HubSpotConnector {
     config: HubSpotConfig,
     http: HttpClient,
+    /// Every (stream, anchor, `after`) answered in this sync: the stream
+    /// cursor also counts results, so a repeating `after` would not repeat
+    /// the cursor — this catches it.
+    seen_after: HashSet<(&'static str, Option<i64>, String)>,
 }
 
 impl HubSpotConnector {
@@ -170,7 +175,7 @@ impl HubSpotConnector {
         config.validate().map_err(|p| FetchError::new(source_name, p))?;
         let dialect = ApiDialect { error_message: hubspot_error_message, should_retry_header: None };
         let http = HttpClient::new(source_name, settings, Credential::bearer(token), dialect, time)?;
-        Ok(Self { config, http })
+        Ok(Self { config, http, seen_after: HashSet::new() })
     }
 
     fn unexpected(&self, endpoint: &str, detail: String) -> FetchError {
@@ -207,7 +212,7 @@ impl HubSpotConnector {
         body
     }
 
-    fn search_page(&self, object: &CrmObject, request: &PageRequest<'_>) -> Result<Page, FetchError> {
+    fn search_page(&mut self, object: &CrmObject, request: &PageRequest<'_>) -> Result<Page, FetchError> {
         let position = self.position(request)?;
         let path = format!("/crm/v3/objects/{}/search", object.object);
         let api = ApiRequest::post_json(
@@ -232,6 +237,12 @@ impl HubSpotConnector {
         let Some(after) = body["paging"]["next"]["after"].as_str() else {
             return Ok(Page::last(records));
         };
+        if !self.seen_after.insert((object.stream, position.since_ms, after.to_owned())) {
+            return Err(self.unexpected(
+                &path,
+                format!("pagination loop: paging.next.after {after:?} came back a second time"),
+            ));
+        }
         let read = position.read + results.len() as u64;
         let next = if read + u64::from(self.config.page_size) > SEARCH_RESULT_CAP {
             // The next page would cross the search cap: start a new query

@@ -139,6 +139,10 @@ const STREAMS: &[&str] = &["members", "email_activity"];
 struct MembersPosition {
     since: Option<String>,
     offset: u64,
+    /// The id of the first member of the page this position follows: the
+    /// same page again under the same filter means the API ignored `offset`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    first_id: Option<String>,
 }
 
 /// Where an activity pass is: the campaign (by its place among sent
@@ -204,7 +208,11 @@ impl MailchimpConnector {
         let path = format!("/3.0/lists/{}/members", self.config.list_id);
         let position = match request.cursor {
             Some(_) => self.cursor::<MembersPosition>(request.cursor)?,
-            None => MembersPosition { since: request.updated_since.map(|t| t.to_string()), offset: 0 },
+            None => MembersPosition {
+                since: request.updated_since.map(|t| t.to_string()),
+                offset: 0,
+                first_id: None,
+            },
         };
         let mut api = ApiRequest::get(&self.base_url, &path)
             .query("count", self.config.page_size.to_string())
@@ -239,17 +247,26 @@ impl MailchimpConnector {
         }
         // Re-anchor just before the last change seen and skip the members
         // already read at that instant.
-        let next = match changed.last().copied().flatten() {
-            Some(last) => {
-                let anchor = Timestamp::from_unix_clamped(last.unix() - 1).to_string();
-                if position.since.as_deref() == Some(anchor.as_str()) {
-                    MembersPosition { since: Some(anchor), offset: position.offset + members.len() as u64 }
-                } else {
-                    let at_last = changed.iter().filter(|c| **c == Some(last)).count() as u64;
-                    MembersPosition { since: Some(anchor), offset: at_last }
-                }
+        let first_id = records.first().map(|r| r.source_id.clone());
+        let anchor = match changed.last().copied().flatten() {
+            Some(last) => Some(Timestamp::from_unix_clamped(last.unix() - 1).to_string()),
+            None => position.since.clone(),
+        };
+        let next = if anchor == position.since {
+            if position.first_id.is_some() && position.first_id == first_id {
+                return Err(self.unexpected(
+                    &path,
+                    format!(
+                        "pagination loop: offset {} returned the same members as the page before",
+                        position.offset
+                    ),
+                ));
             }
-            None => MembersPosition { since: position.since, offset: position.offset + members.len() as u64 },
+            MembersPosition { since: anchor, offset: position.offset + members.len() as u64, first_id }
+        } else {
+            let last = changed.last().copied().flatten();
+            let at_last = changed.iter().filter(|c| **c == last).count() as u64;
+            MembersPosition { since: anchor, offset: at_last, first_id }
         };
         Ok(Page::more(records, serde_json::to_value(next).unwrap_or(Value::Null)))
     }

@@ -153,3 +153,39 @@ pub fn owner(conn: &Connection, id: &Identifier) -> Result<Option<ProfileId>, Sq
         .query_row(parlance_warehouse::params![id.kind.to_string(), id.value], |r| r.get(0))
         .optional()
 }
+
+/// An identifier the profile's records carried that did not link them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnlinkedOfProfile {
+    pub kind: String,
+    pub value: String,
+    /// `blocked`, `malformed`, `limit` or `kept-apart`.
+    pub reason: String,
+    pub detail: String,
+    /// Records of the profile that carried it.
+    pub records: u64,
+    /// The profile holding it now, if another one does.
+    pub held_by: Option<ProfileId>,
+}
+
+/// What `profile`'s records carried that did not link (most records first).
+pub fn unlinked_of(conn: &Connection, profile: ProfileId) -> Result<Vec<UnlinkedOfProfile>, SqliteError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.kind, u.value, u.reason, min(u.detail), count(*), h.profile_id
+           FROM unlinked_identifiers u JOIN record_profiles rp ON rp.landing_id = u.landing_id
+           LEFT JOIN identifiers h ON h.kind = u.kind AND h.value = u.value
+          WHERE rp.profile_id = ?1
+          GROUP BY u.kind, u.value, u.reason ORDER BY count(*) DESC, u.kind, u.value",
+    )?;
+    let rows = stmt.query_map([profile], |r| {
+        Ok(UnlinkedOfProfile {
+            kind: r.get(0)?,
+            value: r.get(1)?,
+            reason: r.get(2)?,
+            detail: r.get(3)?,
+            records: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+            held_by: r.get::<_, Option<i64>>(5)?.filter(|p| *p != profile),
+        })
+    })?;
+    rows.collect()
+}

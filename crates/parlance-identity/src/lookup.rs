@@ -130,7 +130,12 @@ pub fn find_profile(conn: &Connection, rules: &Rules, query: &str) -> Result<Fou
     }
 }
 
-/// `KIND:VALUE` with a known kind, as a raw identifier.
+/// `KIND:VALUE` with a known kind (`email:Anna@Mail.demo`, `phone:07700 900123`,
+/// `anonymous_id:abc`, `device_id:abc`, `customer_id:SOURCE:VALUE`), as a raw identifier.
+pub fn parse_identifier(text: &str) -> Option<RawIdentifier> {
+    explicit(text.trim())
+}
+
 fn explicit(text: &str) -> Option<RawIdentifier> {
     let (kind, value) = if let Some(rest) = text.strip_prefix("customer_id:") {
         let (source, value) = rest.split_once(':')?;

@@ -47,7 +47,7 @@ use crate::{Problem, SourceContext};
 
 /// One kind of CSV row (`--as`): its canonical fields, its id field and the
 /// fields that must be mapped.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct CsvKind {
     /// `customers`, `orders` or `events`: also the landing stream.
     pub name: &'static str,

@@ -16,6 +16,19 @@
 //!    after a mapping or rules fix.
 //!
 //! Batches commit as they go, so an interrupted run resumes where it stopped.
+//!
+//! Besides the incremental path:
+//!
+//! - [`rebuild`] re-resolves every landed record from scratch, in landing
+//!   order, on an in-memory store (the same resolver), and rewrites the
+//!   unified layer in one transaction. Clusters keep the profile id their
+//!   first record had, so a rebuild that changes nothing changes no id; the
+//!   merge history is re-derived; keep-apart rules are honoured.
+//! - [`unmerge`] splits a profile: keep-apart rules between the identifiers
+//!   that leave and those that stay, then the profile's records re-resolved
+//!   (see the `unmerge` module for the model).
+//! - [`customer_profile`], [`timeline`] and [`profile_summaries`] read one
+//!   profile whole for the customer 360.
 
 mod customer;
 mod pipeline;

@@ -197,8 +197,10 @@ pub(crate) fn source_shapes(tx: &Connection) -> Result<HashMap<String, (String, 
 
 /// True when the record is in quarantine now.
 pub(crate) fn is_quarantined(tx: &Connection, landing_id: i64) -> Result<bool, UnifyError> {
-    tx.query_row("SELECT 1 FROM quarantine WHERE landing_id = ?1", [landing_id], |_| Ok(()))
-        .optional()
+    // Cached: this runs for every unified record (a fresh prepare per record
+    // was 6% of a Segment import's profile).
+    tx.prepare_cached("SELECT 1 FROM quarantine WHERE landing_id = ?1")
+        .and_then(|mut s| s.query_row([landing_id], |_| Ok(())).optional())
         .map(|o| o.is_some())
         .ctx("reading quarantine")
 }

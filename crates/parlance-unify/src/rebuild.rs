@@ -180,8 +180,12 @@ fn rebuild_in(
     replay.write_identity(tx, &assigned, &kept, &at)?;
     drop_first_seen(tx)?;
 
-    let counts = replay.write_rows(tx, &shapes, &assigned, true, &at, cancel, &mut |done| {
-        on_progress(RebuildProgress { phase: "writing", done, total })
+    let counts = replay.write_rows(tx, &shapes, &assigned, true, &at, &mut |done| {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(UnifyError::Cancelled);
+        }
+        on_progress(RebuildProgress { phase: "writing", done, total });
+        Ok(())
     })?;
     tx.execute(
         "UPDATE landing_records SET normalized_hash = content_hash WHERE normalized_hash IS NOT content_hash",

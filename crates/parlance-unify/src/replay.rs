@@ -7,7 +7,6 @@
 //! order gives the clusters incremental resolution gives.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use parlance_identity::{Evidence, MemoryStore, ProfileId, ResolveError, Rules, resolve};
 use parlance_normalize::Normalized;
@@ -196,8 +195,7 @@ impl Replay {
         ids: &HashMap<ProfileId, i64>,
         fresh: bool,
         now: &str,
-        cancel: &AtomicBool,
-        on_record: &mut dyn FnMut(u64),
+        on_record: &mut dyn FnMut(u64) -> Result<(), UnifyError>,
     ) -> Result<RowCounts, UnifyError> {
         let mut counts = RowCounts::default();
         if !fresh {
@@ -212,10 +210,7 @@ impl Replay {
             .ctx("reading a landed record")?;
         for (done, r) in self.records.iter().enumerate() {
             if done % 4096 == 0 {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(UnifyError::Cancelled);
-                }
-                on_record(done as u64);
+                on_record(done as u64)?;
             }
             match &r.outcome {
                 Ok((p, unlinked)) => {

@@ -21,7 +21,6 @@
 //! list given explicitly.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
 
 use parlance_identity::{
     Identifier, ProfileId, Rules, add_keep_apart_rules, identifiers_of, live_profile, load_keep_apart_rules,
@@ -137,17 +136,15 @@ fn plan(
         }
         Split::LatestMerge | Split::Merge(_) => {
             let history = merge_history(conn, live).ctx("reading merges")?;
-            let in_effect = history.iter().filter(|m| m.undone_at.is_none());
+            let mut in_effect = history.iter().filter(|m| m.undone_at.is_none()).rev();
             let chosen = match split {
                 Split::Merge(id) => in_effect
-                    .filter(|m| m.merge_id == *id)
-                    .last()
+                    .find(|m| m.merge_id == *id)
                     .ok_or(UnmergeError::NotItsMerge { profile: live, merge: *id })?,
                 _ if profile != live => in_effect
-                    .filter(|m| m.merged_profile == profile)
-                    .last()
+                    .find(|m| m.merged_profile == profile)
                     .ok_or(UnmergeError::NothingMerged { profile })?,
-                _ => in_effect.last().ok_or(UnmergeError::NothingMerged { profile: live })?,
+                _ => in_effect.next().ok_or(UnmergeError::NothingMerged { profile: live })?,
             };
             chosen.absorbed_identifiers.iter().filter(|id| held.contains(*id)).cloned().collect()
         }
@@ -261,7 +258,7 @@ fn unmerge_in(
     drop_first_seen(tx)?;
     let merges_after: i64 =
         tx.query_row("SELECT count(*) FROM merges", [], |r| r.get(0)).ctx("counting merges")?;
-    replay.write_rows(tx, &shapes, &assigned, false, &at, &AtomicBool::new(false), &mut |_| {})?;
+    replay.write_rows(tx, &shapes, &assigned, false, &at, &mut |_| Ok(()))?;
 
     let mut split_off: Vec<ProfileId> = replay
         .store

@@ -82,33 +82,42 @@ pub fn read_contacts(conn: &Connection, as_of: Date) -> Result<Vec<ContactCount<
     Ok(sql(rows.collect::<Result<Vec<_>, _>>(), what)?)
 }
 
+/// Orders read from the warehouse, with the value currency chosen.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOrders {
+    /// The currency most orders are in (`None` without orders).
+    pub currency: Option<String>,
+    /// The orders; `in_currency` says whether each is in `currency`.
+    pub orders: Vec<Order<i64>>,
+}
+
 /// Every non-cancelled order placed on or before `as_of`, net of refunds,
-/// with its margin rate from its categories. Reads on up to `threads`
-/// read-only connections in parallel.
+/// with its margin rate from its categories; the value currency is the one
+/// most of them are in (counted during the same scan). Reads on up to
+/// `threads` read-only connections in parallel.
 pub fn read_orders(
     warehouse: &Warehouse,
     parameters: &ValueParameters,
-    currency: &str,
     as_of: Date,
     threads: usize,
-) -> Result<Vec<Order<i64>>, RefreshError> {
+) -> Result<ReadOrders, RefreshError> {
     let reader = warehouse.reader()?;
     let (low, high): (Option<i64>, Option<i64>) = sql(
         reader.query_row("SELECT min(id), max(id) FROM orders", [], |r| Ok((r.get(0)?, r.get(1)?))),
         "sizing orders",
     )?;
-    let (Some(low), Some(high)) = (low, high) else { return Ok(Vec::new()) };
+    let (Some(low), Some(high)) = (low, high) else { return Ok(ReadOrders::default()) };
     let threads = i64::try_from(threads.clamp(1, 8)).unwrap_or(1);
     let step = (high - low) / threads + 1;
     let ranges: Vec<(i64, i64)> =
         (0..threads).map(|i| (low + i * step, (low + (i + 1) * step).min(high + 1))).collect();
-    let parts: Vec<Result<Vec<Order<i64>>, RefreshError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Part, RefreshError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
             .map(|&(from, to)| {
                 scope.spawn(move || {
                     let conn = warehouse.reader()?;
-                    read_order_range(&conn, parameters, currency, as_of, from, to)
+                    read_order_range(&conn, parameters, as_of, from, to)
                 })
             })
             .collect();
@@ -124,21 +133,43 @@ pub fn read_orders(
             })
             .collect()
     });
-    let mut orders = Vec::new();
-    for part in parts {
-        orders.append(&mut part?);
+    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for part in &parts {
+        for (name, &count) in part.currencies.iter().zip(&part.currency_counts) {
+            *counts.entry(name.as_str()).or_default() += count;
+        }
     }
-    Ok(orders)
+    let currency =
+        counts.into_iter().max_by(|(a, x), (b, y)| x.cmp(y).then(b.cmp(a))).map(|(name, _)| name.to_owned());
+    let mut orders = Vec::with_capacity(parts.iter().map(|p| p.orders.len()).sum());
+    for part in parts {
+        let matches: Vec<bool> = part.currencies.iter().map(|c| Some(c) == currency.as_ref()).collect();
+        for (mut order, code) in part.orders.into_iter().zip(part.currency_of) {
+            order.in_currency = matches.get(usize::from(code)).copied().unwrap_or(false);
+            orders.push(order);
+        }
+    }
+    Ok(ReadOrders { currency, orders })
+}
+
+/// What one reader thread read.
+#[derive(Debug, Default)]
+struct Part {
+    orders: Vec<Order<i64>>,
+    /// Index into `currencies` per order.
+    currency_of: Vec<u16>,
+    currencies: Vec<String>,
+    currency_counts: Vec<usize>,
 }
 
 fn read_order_range(
     conn: &Connection,
     parameters: &ValueParameters,
-    currency: &str,
     as_of: Date,
     from: i64,
     to: i64,
-) -> Result<Vec<Order<i64>>, RefreshError> {
+) -> Result<Part, RefreshError> {
     let what = "reading orders";
     let mut stmt = sql(
         conn.prepare(
@@ -149,17 +180,36 @@ fn read_order_range(
     )?;
     let mut rows = sql(stmt.query(parlance_warehouse::params![from, to, day_after(as_of)]), what)?;
     let mut margins: HashMap<String, f64> = HashMap::new();
-    let mut orders = Vec::with_capacity(usize::try_from(to - from).unwrap_or(0));
+    let capacity = usize::try_from(to - from).unwrap_or(0);
+    let mut part = Part {
+        orders: Vec::with_capacity(capacity),
+        currency_of: Vec::with_capacity(capacity),
+        ..Part::default()
+    };
     while let Some(row) = sql(rows.next(), what)? {
-        let id: i64 = sql(row.get(0), what)?;
         let ordered_at = sql(row.get_ref(2), what)?.as_str().unwrap_or_default();
-        let date = day_of(ordered_at).ok_or_else(|| RefreshError::Data {
-            what: format!("order {id}"),
-            detail: format!("ordered_at {ordered_at:?} does not start with a YYYY-MM-DD date"),
-        })?;
+        let Some(date) = day_of(ordered_at) else {
+            let id: i64 = sql(row.get(0), what)?;
+            return Err(RefreshError::Data {
+                what: format!("order {id}"),
+                detail: format!("ordered_at {ordered_at:?} does not start with a YYYY-MM-DD date"),
+            });
+        };
         let amount: f64 = sql(row.get(3), what)?;
         let refunded: f64 = sql(row.get(4), what)?;
-        let in_currency = sql(row.get_ref(5), what)?.as_str().is_ok_and(|c| c == currency);
+        let currency = sql(row.get_ref(5), what)?.as_str().unwrap_or_default();
+        let code = match part.currencies.iter().position(|c| c == currency) {
+            Some(i) => i,
+            None => {
+                part.currencies.push(currency.to_owned());
+                part.currency_counts.push(0);
+                part.currencies.len() - 1
+            }
+        };
+        if let Some(count) = part.currency_counts.get_mut(code) {
+            *count += 1;
+        }
+        part.currency_of.push(u16::try_from(code).unwrap_or(u16::MAX));
         let status = sql(row.get_ref(6), what)?.as_str().unwrap_or_default();
         let returned = refunded > 0.0 || matches!(status, "returned" | "refunded" | "partially_refunded");
         let categories = sql(row.get_ref(7), what)?.as_str().unwrap_or("[]");
@@ -174,16 +224,17 @@ fn read_order_range(
             }
         };
         let customer: i64 = sql(row.get(1), what)?;
-        orders.push(Order {
+        part.orders.push(Order {
             customer,
             date,
+            amount,
             net_amount: amount - refunded,
             margin_rate,
             returned,
-            in_currency,
+            in_currency: false,
         });
     }
-    Ok(orders)
+    Ok(part)
 }
 
 /// The first instant after `as_of` as warehouse text: timestamps before it

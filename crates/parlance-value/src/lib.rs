@@ -2,9 +2,93 @@
 //! purchase counts, Gamma-Gamma spend, discounted CLV and a calibration /
 //! hold-out check.
 //!
-//! This crate is pure: no IO, no clock (every date, including the
-//! observation end, is passed in), no global state. It turns transactions
-//! into numbers; the warehouse stores them and the API shows them.
+//! The models are pure: no IO, no clock (every date, including the
+//! observation end, is passed in), no global state. They turn transactions
+//! into numbers. The warehouse IO of the value refresh lives apart, in
+//! `inputs.rs` (read), `store.rs` (write and read back) and `refresh.rs`
+//! (orchestration); the only "time" they know is the `as_of` date and the
+//! `now` stamp they are given.
+//!
+//! # The universal value of a profile
+//!
+//! [`refresh_values`]`(warehouse, parameters, as_of, now)` values every live
+//! profile:
+//!
+//! ```text
+//! value = discounted expected margin − discounted expected cost to serve   (over the horizon)
+//!       = Σₘ E[purchases in month m]/(1+d)ᵐ × (E[spend] × margin rate − E[cost per purchase])
+//! ```
+//!
+//! - **Parameters** ([`ValueParameters`]) come from the vocabulary's `value`
+//!   definition (the warehouse's, else the built-in starter
+//!   `vocabulary/value.parlance`, [`STARTER_VALUE_DEFINITION`]): horizon,
+//!   discount rate (an annual rate is spread as (1+y)^(1/12) − 1 a month),
+//!   margin global and per category, contact cost per channel (with a
+//!   default for unlisted channels; none given means such contacts cost 0),
+//!   return cost, tiers. Errors name line, column and clause
+//!   ([`ClauseProblem`]).
+//! - **Orders**: cancelled orders are left out; amounts are net of refunds
+//!   and netted per day ([`summarize_transactions`]); time is in days. The
+//!   value currency is the most common currency of the orders; orders in
+//!   another currency count as purchase occasions but not as spend (there
+//!   are no exchange rates in the warehouse), and each profile's inputs say
+//!   how many there were.
+//! - **Purchases and spend**: BG/NBD and Gamma-Gamma fitted across all
+//!   customers; CLV summed month by month (30 days) and discounted, as
+//!   [`customer_values`] does.
+//! - **Margin rate**: the mean of the configured margins of each order's
+//!   categories (orders list category names, not per-category amounts, so
+//!   each category counts equally), weighted by order amount before
+//!   refunds; the global margin for orders without categories. The margin a
+//!   source may report per order (`orders.margin`) is not used: the
+//!   vocabulary is the one definition.
+//! - **Cost to serve** ([`RatePrior`], `serve.rs`): each customer has a rate
+//!   of support contacts per purchase on each channel, and of returns per
+//!   purchase (a return is an order returned, refunded or partly refunded).
+//!   The rate is the customer's own count over their purchase occasions
+//!   shrunk toward the population rate — the posterior mean of a
+//!   Gamma-Poisson model, (count + k·ρ)/(purchases + k), with ρ and k
+//!   estimated across customers by the method of moments (k capped at 100
+//!   purchases, so more contacts always mean a higher rate). Expected cost
+//!   per purchase = Σ channel cost × contact rate + return cost × return
+//!   rate; it is incurred with each predicted purchase and discounted the
+//!   same way, so cost to serve covers the same horizon as the margin.
+//!   Contacts up to the as-of date count, on every channel the data has.
+//! - **Tiers and deciles**: the tier is the first whose `from` the value
+//!   reaches (the `otherwise` tier catches the rest, zeros included).
+//!   Deciles rank profiles *with purchases* by value, 10 = the top tenth;
+//!   equal values share a decile; profiles without purchases have none.
+//! - **Written**: `profile_value` (value, components JSON with every
+//!   component and input — [`ValueComponents`] —, tier, decile, model
+//!   version) for every live profile, upserted in batches of
+//!   [`WRITE_BATCH`] per write transaction, rows of merged-away profiles
+//!   removed; one `value_history` row per profile per refresh; and the
+//!   [`ModelReport`] (parameters, log-likelihoods, hold-out check by
+//!   frequency group, cost-to-serve priors, counts, model version, as-of)
+//!   in the `value.model` setting. A reader during a refresh may briefly
+//!   see some profiles' new values beside others' old ones; the model
+//!   version on each row tells them apart.
+//! - **Model version** `v1-<as-of>-<8 hex>`: the method, the observation
+//!   end, and a fingerprint of the parameters and fitted models; the same
+//!   data and definition give the same version and the same values.
+//!
+//! Edge cases of the refresh (the models' own are listed below):
+//!
+//! - **No purchases** (anonymous visitors, subscribers, people whose only
+//!   orders were cancelled or are after the as-of date): value exactly 0,
+//!   components with `"basis": "no purchases"`, no decile. There is nothing
+//!   to predict from; their support contacts are not costed.
+//! - **Single purchase**: `"basis": "single purchase"`; BG/NBD from the
+//!   prior (P(alive) = 1), spend the Gamma-Gamma population mean.
+//! - **No customers at all, or nobody bought twice**: the models cannot be
+//!   fitted; the refresh fails with [`RefreshError::NoCustomers`] /
+//!   [`RefreshError::Model`] ([`RefreshError::is_insufficient_data`]) and
+//!   writes nothing. With fewer than [`FEW_CUSTOMERS`] customers any model
+//!   failure (a maximum on the boundary, say) counts as too little data;
+//!   after demo generation (and syncs) too little data is not an error.
+//! - **Hold-out**: the last third of the observed period (at most the
+//!   horizon, at least 14 days) is held out; when that is impossible the
+//!   report says why instead of failing the refresh.
 //!
 //! # Pipeline
 //!
@@ -85,7 +169,8 @@
 //!   from the prior). Their expected spend is the Gamma-Gamma population mean
 //!   pγ/(q−1), and they are left out of the Gamma-Gamma fit.
 //! - **Anonymous visitors** who never bought have no transactions and no
-//!   value here; the caller gives them value 0 or leaves them out.
+//!   value in the models; the refresh gives them value 0 with the basis
+//!   "no purchases" (above).
 //! - **No repeat buyers at all**: [`GammaGamma::fit`] returns
 //!   [`ValueError::NoRepeatBuyers`] and [`BgNbd::fit`] returns
 //!   [`ValueError::NoRepeatPurchases`] (its parameters are not identified);
@@ -189,14 +274,14 @@ pub use calibration::{
 pub use clv::{ClvSettings, CustomerValue, customer_value, customer_values};
 pub use error::ValueError;
 pub use gamma_gamma::{GammaGamma, GammaGammaFit};
-pub use inputs::{LiveProfile, live_profiles, read_contacts, read_orders, value_currency};
+pub use inputs::{LiveProfile, ReadOrders, live_profiles, read_contacts, read_orders, value_currency};
 pub use optimise::FitOptions;
 pub use parameters::{
     ClauseProblem, ParameterError, STARTER_ORIGIN, STARTER_VALUE_DEFINITION, Tier, ValueParameters,
 };
 pub use refresh::{
-    METHOD_VERSION, RefreshError, RefreshInputs, ValueRefreshReport, ValuedProfiles, parameters_in_force,
-    refresh_values, stored_value_definition,
+    FEW_CUSTOMERS, METHOD_VERSION, RefreshError, RefreshInputs, ValueRefreshReport, ValuedProfiles,
+    parameters_in_force, refresh_values, stored_value_definition,
 };
 pub use report::{
     BgNbdReport, GammaGammaReport, HoldoutGroup, HoldoutReport, ModelReport, ParametersReport, ProfileCounts,

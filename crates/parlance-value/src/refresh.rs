@@ -10,11 +10,14 @@ use parlance_warehouse::{Connection, Timestamp, Warehouse, WarehouseError};
 use time::Date;
 
 use crate::error::ValueError;
-use crate::inputs::{LiveProfile, live_profiles, read_contacts, read_orders, value_currency};
+use crate::inputs::{LiveProfile, ReadOrders, live_profiles, read_contacts, read_orders};
 use crate::parameters::{ParameterError, ValueParameters, fnv1a};
 use crate::report::{ModelReport, ProfileCounts, ReportContext};
 use crate::store::{ValueRow, finish_refresh, write_values};
 use crate::universal::{Basis, ContactCount, ModelFit, Order, ValueComponents, deciles, value_customers};
+
+/// Below this many customers a failed fit counts as too little data.
+pub const FEW_CUSTOMERS: usize = 100;
 
 /// Version of the value method; the first part of every model version.
 pub const METHOD_VERSION: &str = "v1";
@@ -64,10 +67,13 @@ pub enum RefreshError {
 
 impl RefreshError {
     /// True when the data are simply too few to fit the models (no
-    /// customers, nobody bought twice, …): not a fault, just not yet.
+    /// customers, nobody bought twice, or any model failure with fewer than
+    /// [`FEW_CUSTOMERS`] customers, where the likelihood is often maximal
+    /// on the boundary): not a fault, just not yet.
     pub fn is_insufficient_data(&self) -> bool {
         match self {
             RefreshError::NoCustomers { .. } => true,
+            RefreshError::Model { customers, .. } if *customers < FEW_CUSTOMERS => true,
             RefreshError::Model { source, .. } => matches!(
                 source,
                 ValueError::NoCustomers { .. }
@@ -136,11 +142,11 @@ impl RefreshInputs {
     ) -> Result<Self, RefreshError> {
         let reader = warehouse.reader()?;
         let profiles = live_profiles(&reader)?;
-        let Some(currency) = value_currency(&reader, as_of)? else {
+        let contacts = read_contacts(&reader, as_of)?;
+        let ReadOrders { currency, orders } = read_orders(warehouse, parameters, as_of, threads)?;
+        let Some(currency) = currency else {
             return Err(RefreshError::NoCustomers { as_of, profiles: profiles.len() });
         };
-        let contacts = read_contacts(&reader, as_of)?;
-        let orders = read_orders(warehouse, parameters, &currency, as_of, threads)?;
         Ok(Self { as_of, currency, profiles, orders, contacts })
     }
 
@@ -181,6 +187,7 @@ impl RefreshInputs {
             components.iter().map(|(_, c)| (c.basis != Basis::NoPurchases).then_some(c.total)).collect();
         let mut counts = ProfileCounts { live: components.len() as u64, ..ProfileCounts::default() };
         let mut total_value = 0.0;
+        let no_purchases_json = ValueComponents::no_purchases_json(&self.currency, parameters.horizon_months);
         let mut rows = Vec::with_capacity(components.len());
         for ((profile_id, c), decile) in components.into_iter().zip(deciles(&decile_input)) {
             match c.basis {
@@ -189,10 +196,14 @@ impl RefreshInputs {
                 Basis::NoPurchases => counts.no_purchases += 1,
             }
             total_value += c.total;
-            let components_json = serde_json::to_string(&c).map_err(|e| RefreshError::Data {
-                what: format!("profile {profile_id}'s value components"),
-                detail: e.to_string(),
-            })?;
+            let components_json = if c.basis == Basis::NoPurchases {
+                no_purchases_json.clone()
+            } else {
+                serde_json::to_string(&c).map_err(|e| RefreshError::Data {
+                    what: format!("profile {profile_id}'s value components"),
+                    detail: e.to_string(),
+                })?
+            };
             rows.push(ValueRow {
                 profile_id,
                 value: c.total,

@@ -39,6 +39,9 @@ pub struct Order<C> {
     pub customer: C,
     /// The day it was placed.
     pub date: Date,
+    /// Amount before refunds in the value currency (weights the margin
+    /// rate); ignored when `in_currency` is false.
+    pub amount: f64,
     /// Amount net of refunds in the value currency; ignored (counted as 0)
     /// when `in_currency` is false.
     pub net_amount: f64,
@@ -62,7 +65,7 @@ pub struct ContactCount<C> {
 }
 
 /// Which rule valued a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Basis {
     /// At least two purchase days: BG/NBD and Gamma-Gamma with the
     /// customer's own history.
@@ -75,43 +78,59 @@ pub enum Basis {
     /// No purchase up to the as-of date (anonymous visitors, subscribers,
     /// cancelled orders only): value 0 by definition.
     #[serde(rename = "no purchases")]
+    #[default]
     NoPurchases,
 }
 
 /// A profile's value with everything it is made of. Money is in `currency`;
 /// `margin`, `cost_to_serve` and `total` are discounted; expected counts are
-/// over the horizon, undiscounted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// over the horizon, undiscounted. Fields missing from stored JSON read as
+/// zero or empty: profiles without purchases are stored compactly.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ValueComponents {
     /// Which rule valued the profile.
     pub basis: Basis,
     /// The value: `margin − cost_to_serve`.
+    #[serde(serialize_with = "short")]
     pub total: f64,
     /// Currency of every amount.
     pub currency: String,
     /// The horizon in months.
     pub horizon_months: u32,
     /// Expected purchases over the horizon (BG/NBD).
+    #[serde(serialize_with = "short")]
     pub purchases: f64,
     /// Expected purchases, each discounted to today.
+    #[serde(serialize_with = "short")]
     pub discounted_purchases: f64,
     /// P(alive) at the as-of date.
+    #[serde(serialize_with = "short")]
     pub probability_alive: f64,
     /// Expected spend per purchase (Gamma-Gamma).
+    #[serde(serialize_with = "short")]
     pub spend: f64,
-    /// Gross margin rate of the customer's orders (per category, else global).
+    /// Gross margin rate of the customer's orders: the mean of their
+    /// category margins weighted by order amount (global without categories).
+    #[serde(serialize_with = "short")]
     pub margin_rate: f64,
     /// Discounted expected margin: discounted purchases × spend × margin rate.
+    #[serde(serialize_with = "short")]
     pub margin: f64,
     /// Discounted expected cost to serve: `contact_cost + return_cost`.
+    #[serde(serialize_with = "short")]
     pub cost_to_serve: f64,
     /// Discounted expected cost of support contacts.
+    #[serde(serialize_with = "short")]
     pub contact_cost: f64,
     /// Discounted expected cost of returns.
+    #[serde(serialize_with = "short")]
     pub return_cost: f64,
     /// Expected support contacts over the horizon, per channel.
+    #[serde(serialize_with = "short_map")]
     pub expected_contacts: BTreeMap<String, f64>,
     /// Expected returns over the horizon.
+    #[serde(serialize_with = "short")]
     pub expected_returns: f64,
     /// What the customer did, and the per-purchase rates derived from it.
     pub inputs: ValueInputs,
@@ -119,24 +138,29 @@ pub struct ValueComponents {
 
 /// The inputs of one profile's value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ValueInputs {
     /// x: purchase days after the first.
     pub frequency: u32,
     /// tₓ in days.
+    #[serde(serialize_with = "short")]
     pub recency_days: f64,
     /// T in days.
+    #[serde(serialize_with = "short")]
     pub age_days: f64,
     /// First purchase day, YYYY-MM-DD.
     pub first_purchase: Option<String>,
     /// Last purchase day, YYYY-MM-DD.
     pub last_purchase: Option<String>,
     /// Mean net amount of the repeat purchase days with a positive amount.
+    #[serde(serialize_with = "short")]
     pub monetary_value: f64,
     /// How many days that mean is over.
     pub monetary_days: u32,
     /// Orders (cancelled ones excluded).
     pub orders: u32,
     /// Net revenue of those orders in the value currency.
+    #[serde(serialize_with = "short")]
     pub net_revenue: f64,
     /// Orders in another currency (counted as purchases, not as spend).
     pub other_currency_orders: u32,
@@ -145,33 +169,51 @@ pub struct ValueInputs {
     /// Support contacts per channel.
     pub contacts: BTreeMap<String, u32>,
     /// Expected contacts per purchase, per channel (shrunk toward the population).
+    #[serde(serialize_with = "short_map")]
     pub contact_rates: BTreeMap<String, f64>,
     /// Expected returns per purchase (shrunk toward the population).
+    #[serde(serialize_with = "short")]
     pub return_rate: f64,
 }
 
 impl ValueComponents {
     /// The components of a profile without purchases: value 0.
     pub fn no_purchases(currency: &str, horizon_months: u32) -> Self {
-        Self {
-            basis: Basis::NoPurchases,
-            total: 0.0,
-            currency: currency.to_owned(),
-            horizon_months,
-            purchases: 0.0,
-            discounted_purchases: 0.0,
-            probability_alive: 0.0,
-            spend: 0.0,
-            margin_rate: 0.0,
-            margin: 0.0,
-            cost_to_serve: 0.0,
-            contact_cost: 0.0,
-            return_cost: 0.0,
-            expected_contacts: BTreeMap::new(),
-            expected_returns: 0.0,
-            inputs: ValueInputs::default(),
-        }
+        Self { basis: Basis::NoPurchases, currency: currency.to_owned(), horizon_months, ..Self::default() }
     }
+
+    /// The compact JSON of a profile without purchases: only what is not
+    /// zero (the rest reads back as zero).
+    pub fn no_purchases_json(currency: &str, horizon_months: u32) -> String {
+        serde_json::json!({
+            "basis": Basis::NoPurchases,
+            "total": 0.0,
+            "currency": currency,
+            "horizon_months": horizon_months,
+        })
+        .to_string()
+    }
+}
+
+/// Significant digits kept in stored components: sub-penny for any value
+/// below 100,000, and about 40% less JSON than full precision.
+const STORED_DIGITS: i32 = 7;
+
+/// `x` rounded to [`STORED_DIGITS`] significant digits (non-finite as is).
+fn round_stored(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(STORED_DIGITS - 1 - x.abs().log10().floor() as i32);
+    if scale.is_finite() && scale > 0.0 { (x * scale).round() / scale } else { x }
+}
+
+fn short<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(round_stored(*x))
+}
+
+fn short_map<S: serde::Serializer>(map: &BTreeMap<String, f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().map(|(k, v)| (k, round_stored(*v))))
 }
 
 /// The fitted models behind a valuation.
@@ -315,7 +357,9 @@ fn activities<C: Ord>(
             activity.returns += u32::from(order.returned);
             if order.in_currency {
                 activity.net_revenue += order.net_amount;
-                let weight = order.net_amount.max(0.0);
+                // The category mix of what the customer buys, by order
+                // amount before refunds (a refund lowers spend, not the mix).
+                let weight = order.amount.max(0.0);
                 activity.margin_weighted += weight * order.margin_rate;
                 activity.margin_weight += weight;
             } else {

@@ -195,6 +195,15 @@ impl Definition {
         })
     }
 
+    /// The deprecation note, if the definition is deprecated.
+    #[must_use]
+    pub fn deprecated(&self) -> Option<&str> {
+        self.clauses.iter().find_map(|c| match &c.kind {
+            ClauseKind::Deprecated(s) => Some(s.value.as_str()),
+            _ => None,
+        })
+    }
+
     /// All tags, in order.
     #[must_use]
     pub fn tags(&self) -> Vec<&str> {
@@ -262,6 +271,9 @@ pub enum ClauseKind {
     Description(StringLit),
     /// `tags "vip", "retention"`
     Tags(Vec<StringLit>),
+    /// `deprecated "use lapsed_vip_v2"` (all kinds): still evaluated, but
+    /// references to it are warned about.
+    Deprecated(StringLit),
     /// `where CONDITION` (segments)
     Where(Expr),
     /// `points …` (scores)
@@ -321,6 +333,7 @@ impl ClauseKind {
             ClauseKind::Owner(_) => "owner",
             ClauseKind::Description(_) => "description",
             ClauseKind::Tags(_) => "tags",
+            ClauseKind::Deprecated(_) => "deprecated",
             ClauseKind::Where(_) => "where",
             ClauseKind::Points(_) => "points",
             ClauseKind::Stage(_) => "stage",

@@ -105,6 +105,8 @@ pub struct Catalog {
     events: BTreeMap<String, EventType>,
     /// Segments and scores defined elsewhere, with what they depend on.
     definitions: BTreeMap<DefRef, Vec<DefRef>>,
+    /// Definitions from elsewhere marked `deprecated`, with the note.
+    deprecated: BTreeMap<DefRef, String>,
 }
 
 impl Catalog {
@@ -153,6 +155,20 @@ impl Catalog {
     pub fn definition(mut self, def: DefRef, depends_on: impl IntoIterator<Item = DefRef>) -> Self {
         self.definitions.insert(def, depends_on.into_iter().collect());
         self
+    }
+
+    /// Marks a definition from elsewhere as deprecated, with its note; the
+    /// checker warns where it is referenced.
+    #[must_use]
+    pub fn deprecated(mut self, def: DefRef, note: impl Into<String>) -> Self {
+        self.deprecated.insert(def, note.into());
+        self
+    }
+
+    /// The deprecation note of a definition from elsewhere, if it is deprecated.
+    #[must_use]
+    pub fn deprecation(&self, def: &DefRef) -> Option<&str> {
+        self.deprecated.get(def).map(String::as_str)
     }
 
     /// A field by path.

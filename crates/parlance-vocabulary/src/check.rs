@@ -115,8 +115,14 @@ pub fn check(file: &SourceFile, catalog: &Catalog) -> Checked {
     let tier_names: Option<Vec<String>> = first_of(DefinitionKind::Value)
         .map(|d| d.tiers().map(|t| t.name.name.clone()).collect::<Vec<_>>())
         .filter(|t| !t.is_empty());
+    let local_deprecated = file
+        .definitions
+        .iter()
+        .filter_map(|d| Some((DefRef::new(d.kind, d.name.as_ref()?.name.clone()), d.deprecated()?.to_owned())))
+        .collect();
     let mut c = Checker {
         catalog,
+        local_deprecated,
         local,
         stage_names,
         tier_names,
@@ -256,6 +262,8 @@ struct Checker<'a> {
     catalog: &'a Catalog,
     /// The file's definitions by kind and name (the first of duplicates).
     local: BTreeMap<DefRef, usize>,
+    /// The file's deprecated definitions, with their notes.
+    local_deprecated: BTreeMap<DefRef, String>,
     stage_names: Option<Vec<String>>,
     tier_names: Option<Vec<String>>,
     diagnostics: Vec<Diagnostic>,
@@ -270,6 +278,23 @@ impl<'a> Checker<'a> {
     fn has(&self, kind: DefinitionKind, name: &str) -> bool {
         let r = DefRef::new(kind, name);
         self.local.contains_key(&r) || self.catalog.has_definition(&r)
+    }
+
+    /// Warns when a reference points at a deprecated definition.
+    fn deprecation(&mut self, kind: DefinitionKind, name: &str, span: Span) {
+        let r = DefRef::new(kind, name);
+        let note = if self.local.contains_key(&r) {
+            self.local_deprecated.get(&r).cloned()
+        } else {
+            self.catalog.deprecation(&r).map(ToOwned::to_owned)
+        };
+        if let Some(note) = note {
+            let mut d = Diagnostic::new(Code::DeprecatedReference, span, format!("{r} is deprecated"));
+            if !note.is_empty() {
+                d = d.with_suggestion(note);
+            }
+            self.report(d);
+        }
     }
 
     fn names(&self, kind: DefinitionKind) -> Vec<String> {
@@ -326,6 +351,7 @@ impl<'a> Checker<'a> {
                 clause.kind,
                 ClauseKind::Owner(_)
                     | ClauseKind::Description(_)
+                    | ClauseKind::Deprecated(_)
                     | ClauseKind::Tags(_)
                     | ClauseKind::Where(_)
                     | ClauseKind::Horizon(_)
@@ -940,6 +966,7 @@ impl<'a> Checker<'a> {
     fn segment_ref(&mut self, name: &Ident) {
         if self.has(DefinitionKind::Segment, &name.name) {
             self.resolutions.insert(name.span, Resolution::Segment(name.name.clone()));
+            self.deprecation(DefinitionKind::Segment, &name.name, name.span);
             return;
         }
         let mut d =
@@ -960,6 +987,7 @@ impl<'a> Checker<'a> {
         if let ["score", name] = parts.as_slice() {
             if self.has(DefinitionKind::Score, name) {
                 self.resolutions.insert(path.span, Resolution::Score((*name).to_owned()));
+                self.deprecation(DefinitionKind::Score, name, path.span);
                 return Ty::Number;
             }
             let mut d = Diagnostic::new(Code::UnknownScore, path.span, format!("there is no score `{name}`"));

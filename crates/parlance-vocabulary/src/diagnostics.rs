@@ -134,6 +134,8 @@ codes! {
     InvalidHorizon = "invalid-horizon", Error;
     /// Definitions that reference each other in a circle.
     ReferenceCycle = "reference-cycle", Error;
+    /// A reference to a segment or score marked `deprecated`.
+    DeprecatedReference = "deprecated-reference", Warning;
 }
 
 impl fmt::Display for Code {

@@ -50,6 +50,9 @@ fn clause(out: &mut String, c: &Clause) {
         ClauseKind::Description(s) => {
             let _ = write!(out, "(description {})", quote(&s.value));
         }
+        ClauseKind::Deprecated(s) => {
+            let _ = write!(out, "(deprecated {})", quote(&s.value));
+        }
         ClauseKind::Tags(tags) => {
             out.push_str("(tags");
             for t in tags {

@@ -288,7 +288,13 @@ impl Lexer<'_> {
             span: Span::empty(end),
             line_start: self.line_start,
         });
-        if let Some(last) = self.out.comments.last_mut() {
+        // A blank line after the file's last comment is kept only when
+        // something follows it (regression: a header comment block lost the
+        // blank line before the file's only definition).
+        let last_token_end = self.last_token_end;
+        if let Some(last) = self.out.comments.last_mut()
+            && last.span.start >= last_token_end
+        {
             last.blank_line_after = false;
         }
     }

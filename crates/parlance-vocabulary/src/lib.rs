@@ -12,7 +12,10 @@
 //! The crate does no IO: text in, syntax tree and diagnostics out. The
 //! pipeline is [`lex`](lexer::lex) → [`parse`] → [`check()`] (against a
 //! [`Catalog`]) → [`format()`], with [`dependency_graph`] on the side;
-//! [`analyze`] runs parse and check together. The full grammar, type rules
+//! [`analyze`] runs parse and check together. [`compile`](mod@compile) turns
+//! checked definitions into SQL text with bound parameters (still no IO:
+//! `parlance-segments` runs it), [`dates`] is the calendar arithmetic every
+//! layer shares, and [`edit`] renames and deprecates in text. The full grammar, type rules
 //! and diagnostic codes are in `docs/vocabulary.md`.
 //!
 //! # Design
@@ -54,8 +57,13 @@
 pub mod ast;
 pub mod catalog;
 pub mod check;
+pub mod compile;
+pub mod dates;
 pub mod diagnostics;
 pub mod dump;
+pub mod edit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod format;
 pub mod graph;
 pub mod lexer;
@@ -65,6 +73,10 @@ pub mod span;
 pub use ast::*;
 pub use catalog::{Catalog, EventType, Field, FieldType};
 pub use check::{Analysis, Checked, Resolution, analyze, check, closest};
+pub use compile::{
+    CompileError, Connective, Origin, Param, Program, Query, SqlValue, compile_explain, compile_score,
+    compile_segment, compile_stages,
+};
 pub use diagnostics::{Code, Diagnostic, Fix, Severity, render_all};
 pub use dump::{dump, dump_expr};
 pub use format::{format, format_text};

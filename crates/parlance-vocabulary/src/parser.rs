@@ -77,6 +77,7 @@ const CLAUSE_KEYWORDS: &[&str] = &[
     "owner",
     "description",
     "tags",
+    "deprecated",
     "where",
     "points",
     "stage",
@@ -97,7 +98,7 @@ const INFIX_WORDS: &[&str] = &["and", "or", "in", "contains", "matches", "betwee
 
 pub(crate) fn allowed(kind: DefinitionKind, keyword: &str) -> bool {
     match keyword {
-        "owner" | "description" | "tags" => true,
+        "owner" | "description" | "tags" | "deprecated" => true,
         "where" => kind == DefinitionKind::Segment,
         "points" => kind == DefinitionKind::Score,
         "stage" => kind == DefinitionKind::Stages,
@@ -472,6 +473,9 @@ impl Parser<'_> {
                 self.expect_string("the owner's department as a string, e.g. \"Lifecycle\"")?,
             ),
             "description" => ClauseKind::Description(self.expect_string("a description string")?),
+            "deprecated" => ClauseKind::Deprecated(
+                self.expect_string("why it is deprecated, e.g. \"use lapsed_vip_v2\"")?,
+            ),
             "tags" => {
                 let mut tags = vec![self.expect_string("a tag string, e.g. \"vip\"")?];
                 while self.eat(TokenKind::Comma).is_some() {

@@ -140,7 +140,9 @@ CREATE TABLE events (
   UNIQUE (landing_id, seq)
 ) STRICT;
 CREATE INDEX events_by_profile_time ON events(profile_id, occurred_at);
-CREATE INDEX events_by_name_time ON events(name, occurred_at);
+-- Covering for "events of a kind in a window, by profile" (segment
+-- aggregates): channel and profile come from the index, not the table.
+CREATE INDEX events_by_name_time ON events(name, occurred_at, channel, profile_id);
 
 CREATE TABLE orders (
   id           INTEGER PRIMARY KEY,
@@ -233,6 +235,8 @@ CREATE TABLE definitions (               -- vocabulary: segments, scores, stages
   kind        TEXT NOT NULL,
   name        TEXT NOT NULL,
   deprecated  INTEGER NOT NULL DEFAULT 0,
+  file        TEXT,                        -- the vocabulary file it was last read from
+  removed_at  TEXT,                        -- when it left the vocabulary; its history stays
   UNIQUE (kind, name)
 ) STRICT;
 

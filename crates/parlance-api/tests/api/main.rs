@@ -2,5 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bindings;
+mod charts;
+mod customers;
 mod errors;
+mod import;
 mod overview;
+mod sources;
+mod value;
+mod vocabulary;

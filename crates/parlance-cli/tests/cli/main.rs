@@ -1,8 +1,14 @@
 //! The `parlance` binary, run as a user runs it, on real warehouse files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod crash;
+mod customers;
 mod demo_and_status;
 mod errors;
+mod import;
+mod sources;
+mod value;
+mod vocab;
 
 use std::path::Path;
 use std::process::{Command, Output};

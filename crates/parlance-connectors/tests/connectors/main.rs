@@ -4,7 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod engine;
+mod faults;
+mod hubspot;
+mod hubspot_fake;
+mod klaviyo;
+mod klaviyo_fake;
 mod leaks;
+mod mailchimp;
+mod mailchimp_fake;
 mod mock_server;
 mod open;
 mod secrets;
@@ -13,3 +20,5 @@ mod shopify_fake;
 mod stripe;
 mod stripe_fake;
 mod support;
+mod zendesk;
+mod zendesk_fake;

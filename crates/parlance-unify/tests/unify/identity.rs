@@ -26,10 +26,6 @@ fn partition(wh: &Warehouse) -> BTreeMap<i64, BTreeSet<i64>> {
     out
 }
 
-fn clusters(wh: &Warehouse) -> BTreeSet<BTreeSet<i64>> {
-    partition(wh).into_values().collect()
-}
-
 fn do_rebuild(wh: &Warehouse) -> RebuildReport {
     rebuild(wh, &Rules::default(), now(), &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }

@@ -222,3 +222,16 @@ segment s
         "#]],
     );
 }
+
+#[test]
+fn a_header_comment_keeps_its_blank_line_before_the_only_definition() {
+    check_format(
+        "# Header.\n\nsegment a\n  where is_known\n",
+        expect![[r#"
+            # Header.
+
+            segment a
+              where is_known
+        "#]],
+    );
+}

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod check;
+mod compile;
 mod docs;
 mod format;
 mod graph;

@@ -3,4 +3,4 @@
 /**
  * Stable machine-readable error codes. Add new ones; never rename.
  */
-export type ErrorCode = "not-a-warehouse" | "schema-too-new" | "corrupt" | "not-found" | "invalid-input" | "cancelled" | "io" | "internal";
+export type ErrorCode = "not-a-warehouse" | "schema-too-new" | "corrupt" | "not-found" | "invalid-input" | "cancelled" | "io" | "internal" | "insufficient-data" | "keychain" | "source";
