@@ -5,10 +5,11 @@
 use std::sync::atomic::Ordering;
 
 use parlance_api::{
-    ApiError, AppInfoDto, ConnectionTestDto, CustomerDto, CustomerSearchHitDto, DemoProgressDto, DemoSummaryDto,
-    ErrorCode, KEYCHAIN_ENV, KeychainStore, NewSourceDto, NoKeychain, OverviewDto, QuarantineRetryDto,
-    QuarantinedRecordDto, SecretStore, Secrets, SourceInfoDto, SourceRemovedDto, SyncProgressDto, SyncSummaryDto,
-    TimeSources, TimelinePageDto, Timestamp, Token, ValueModelDto, ValueSummaryDto,
+    ApiError, AppInfoDto, ConnectionTestDto, CustomerDto, CustomerSearchHitDto, DemoProgressDto,
+    DemoSummaryDto, ErrorCode, KEYCHAIN_ENV, KeychainStore, NewSourceDto, NoKeychain, OverviewDto,
+    QuarantineRetryDto, QuarantinedRecordDto, SecretStore, Secrets, SourceInfoDto, SourceRemovedDto,
+    SyncProgressDto, SyncSummaryDto, TimeSources, TimelinePageDto, Timestamp, Token, ValueModelDto,
+    ValueSummaryDto,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -162,7 +163,15 @@ pub async fn sync_sources(
         let mut report = |progress: SyncProgressDto| {
             let _ = on_progress.send(progress);
         };
-        warehouse.sync_sources(source.as_deref(), full, secrets, TimeSources::system(), today, &mut report, &cancel)
+        warehouse.sync_sources(
+            source.as_deref(),
+            full,
+            secrets,
+            TimeSources::system(),
+            today,
+            &mut report,
+            &cancel,
+        )
     })
     .await
 }

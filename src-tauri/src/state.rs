@@ -25,7 +25,12 @@ impl AppState {
             Ok(path) => Parlance::open(path).map(Arc::new),
             Err(error) => Err(error.clone()),
         };
-        Self { warehouse_path, warehouse, demo_cancel: Arc::new(AtomicBool::new(false)), sync_cancel: Arc::new(AtomicBool::new(false)) }
+        Self {
+            warehouse_path,
+            warehouse,
+            demo_cancel: Arc::new(AtomicBool::new(false)),
+            sync_cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// The open warehouse, or the error that kept it from opening.

@@ -15,14 +15,14 @@ mod customers;
 mod demo;
 pub mod dto;
 mod error;
-mod import;
 mod identity;
+mod import;
 mod overview;
 mod paths;
 mod quarantine;
+mod segments;
 mod sources;
 mod unify;
-mod segments;
 mod value;
 mod vocabulary;
 
@@ -35,10 +35,10 @@ pub use import::preview_import;
 /// Instants the edges pass in (they read the clock; the API never does).
 pub use parlance_warehouse::Timestamp;
 pub use paths::{WAREHOUSE_ENV, default_warehouse_path};
-pub use vocabulary::{VOCABULARY_ENV, default_vocabulary_dir, format_vocabulary};
 pub use sources::{
     KEYCHAIN_ENV, KeychainStore, MemoryStore, NoKeychain, SecretStore, Secrets, TimeSources, Token,
 };
+pub use vocabulary::{VOCABULARY_ENV, default_vocabulary_dir, format_vocabulary};
 
 use parlance_warehouse::Warehouse;
 

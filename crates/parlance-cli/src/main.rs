@@ -3,10 +3,10 @@
 
 mod customers;
 mod format;
-mod sources;
 mod import;
-mod status;
 mod segment;
+mod sources;
+mod status;
 mod value;
 mod vocab;
 

@@ -180,7 +180,9 @@ static NO_CONFIG: serde_json::Value = serde_json::Value::Null;
 /// Each source's payload shape: `config_json.shape` (demo sources follow a
 /// real tool's shape), else its kind (a `shopify` source sends Shopify
 /// shapes); and its configuration (a CSV import's column mapping).
-pub(crate) fn source_shapes(tx: &Connection) -> Result<HashMap<String, (String, serde_json::Value)>, UnifyError> {
+pub(crate) fn source_shapes(
+    tx: &Connection,
+) -> Result<HashMap<String, (String, serde_json::Value)>, UnifyError> {
     let mut stmt = tx.prepare_cached("SELECT name, kind, config_json FROM sources").ctx("reading sources")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))

@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use parlance_value::{
-    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction, customer_values,
-    summarize_transactions,
+    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction,
+    customer_values, summarize_transactions,
 };
 use time::macros::date;
 use time::{Date, Month};
@@ -20,7 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut transactions = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, id, day, _, amount] = fields.as_slice() else { return Err(format!("bad line {line:?}").into()) };
+        let [_, id, day, _, amount] = fields.as_slice() else {
+            return Err(format!("bad line {line:?}").into());
+        };
         let number: u32 = day.parse()?;
         let date = Date::from_calendar_date(
             (number / 10_000) as i32,
@@ -43,7 +45,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spend = GammaGamma::fit(&spends, &FitOptions::default())?;
     let gamma_gamma_time = started.elapsed();
     let started = Instant::now();
-    let values = customer_values(&purchases.model, &spend.model, &summary, &ClvSettings::for_unit(TimeUnit::Weeks))?;
+    let values =
+        customer_values(&purchases.model, &spend.model, &summary, &ClvSettings::for_unit(TimeUnit::Weeks))?;
     let clv_time = started.elapsed();
 
     let m = purchases.model;

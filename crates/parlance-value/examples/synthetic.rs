@@ -9,8 +9,8 @@
 use std::time::Instant;
 
 use parlance_value::{
-    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction, customer_values,
-    summarize_transactions,
+    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction,
+    customer_values, summarize_transactions,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -64,7 +64,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spend = GammaGamma::fit(&spends, &FitOptions::default())?;
     let gamma_gamma_time = started.elapsed();
     let started = Instant::now();
-    let values = customer_values(&purchases.model, &spend.model, &summary, &ClvSettings::for_unit(TimeUnit::Days))?;
+    let values =
+        customer_values(&purchases.model, &spend.model, &summary, &ClvSettings::for_unit(TimeUnit::Days))?;
     let clv_time = started.elapsed();
     let total = total.elapsed();
 
@@ -79,7 +80,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         purchases.distinct_histories
     );
     let g = spend.model;
-    println!("Gamma-Gamma p {:.4} q {:.4} gamma {:.4} ({} iterations)", g.p(), g.q(), g.gamma(), spend.iterations);
+    println!(
+        "Gamma-Gamma p {:.4} q {:.4} gamma {:.4} ({} iterations)",
+        g.p(),
+        g.q(),
+        g.gamma(),
+        spend.iterations
+    );
     println!("mean CLV {:.2}", values.iter().map(|v| v.value).sum::<f64>() / values.len() as f64);
     println!(
         "summary {summarised:?}, BG/NBD {bgnbd_time:?}, Gamma-Gamma {gamma_gamma_time:?}, CLV {clv_time:?}, total {total:?}"

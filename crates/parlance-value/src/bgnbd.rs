@@ -115,7 +115,8 @@ impl BgNbd {
             }
         }
         let minimum = minimise(MODEL, &data, start, options)?;
-        let [r, alpha, a, b] = [0, 1, 2, 3].map(|i| minimum.log_params.get(i).copied().unwrap_or(f64::NAN).exp());
+        let [r, alpha, a, b] =
+            [0, 1, 2, 3].map(|i| minimum.log_params.get(i).copied().unwrap_or(f64::NAN).exp());
         let model = BgNbd::new(r, alpha, a, b).map_err(|error| ValueError::OptimiserFailed {
             model: MODEL,
             message: format!("ended at invalid parameters: {error}"),
@@ -164,16 +165,26 @@ impl BgNbd {
 
     /// E[Y(t) | x, tₓ, T]: expected purchases in the `t` time units after the
     /// end of observation, for a customer with this history.
-    pub fn conditional_expected_purchases(&self, t: f64, history: &PurchaseHistory) -> Result<f64, ValueError> {
+    pub fn conditional_expected_purchases(
+        &self,
+        t: f64,
+        history: &PurchaseHistory,
+    ) -> Result<f64, ValueError> {
         require_non_negative("t", t)?;
         validate_history(0, history)?;
-        Ok(self.expected_purchases_if_alive(t, history.frequency, history.age)? / self.alive_denominator(history))
+        Ok(self.expected_purchases_if_alive(t, history.frequency, history.age)?
+            / self.alive_denominator(history))
     }
 
     /// E[Y(t) | alive at T, x, T] = E[Y(t) | x, tₓ, T] / P(alive | x, tₓ, T):
     /// the numerator of eq. 10, which does not depend on tₓ. Arguments are
     /// assumed valid.
-    pub(crate) fn expected_purchases_if_alive(&self, t: f64, frequency: u32, age: f64) -> Result<f64, ValueError> {
+    pub(crate) fn expected_purchases_if_alive(
+        &self,
+        t: f64,
+        frequency: u32,
+        age: f64,
+    ) -> Result<f64, ValueError> {
         if t == 0.0 {
             return Ok(0.0);
         }
@@ -193,7 +204,8 @@ impl BgNbd {
         let x = f64::from(frequency);
         let observed = alpha + age;
         let z = t / (observed + t);
-        let remaining = (1.0 + t / observed).powf(1.0 - a) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)?;
+        let remaining =
+            (1.0 + t / observed).powf(1.0 - a) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)?;
         Ok((a + b + x - 1.0) / (a - 1.0) * (1.0 - remaining))
     }
 }
@@ -202,7 +214,10 @@ impl BgNbd {
 pub(crate) fn validate_history(index: usize, history: &PurchaseHistory) -> Result<(), ValueError> {
     let PurchaseHistory { frequency, recency, age } = *history;
     if !(recency.is_finite() && age.is_finite()) {
-        return Err(ValueError::invalid_history(index, format!("recency {recency} and age {age} must be finite")));
+        return Err(ValueError::invalid_history(
+            index,
+            format!("recency {recency} and age {age} must be finite"),
+        ));
     }
     if !(0.0 <= recency && recency <= age) {
         return Err(ValueError::invalid_history(
@@ -380,8 +395,9 @@ impl Objective for GroupedHistories {
                     sum_ll += w * small.ln_1p();
                 }
                 sum_r += w * (share_alive * ln_at_age + share_dropped * ln_at_recency);
-                sum_alpha +=
-                    w * (share_alive * lookup(&inverse_shifted, age) + share_dropped * lookup(&inverse_shifted, recency));
+                sum_alpha += w
+                    * (share_alive * lookup(&inverse_shifted, age)
+                        + share_dropped * lookup(&inverse_shifted, recency));
                 sum_dropped += w * share_dropped;
             }
             sum_ll += product.ln();
@@ -392,7 +408,9 @@ impl Objective for GroupedHistories {
             d_b -= sum_dropped / b_x_1;
         }
         let scale = -1.0 / self.total_weight;
-        for (g, (param, derivative)) in gradient.iter_mut().zip([(r, d_r), (alpha, d_alpha), (a, d_a), (b, d_b)]) {
+        for (g, (param, derivative)) in
+            gradient.iter_mut().zip([(r, d_r), (alpha, d_alpha), (a, d_a), (b, d_b)])
+        {
             *g = scale * param * derivative;
         }
         scale * ll
@@ -427,7 +445,8 @@ mod tests {
             let (mut up, mut down) = (at, at);
             up[i] += h;
             down[i] -= h;
-            let numeric = (data.evaluate(&up, &mut [0.0; 4]) - data.evaluate(&down, &mut [0.0; 4])) / (2.0 * h);
+            let numeric =
+                (data.evaluate(&up, &mut [0.0; 4]) - data.evaluate(&down, &mut [0.0; 4])) / (2.0 * h);
             assert!((numeric - gradient[i]).abs() < 1e-7, "parameter {i}: {numeric} vs {}", gradient[i]);
         }
     }
@@ -458,8 +477,10 @@ mod tests {
     #[test]
     fn a_equal_to_one_is_continuous() {
         let h = history(3, 20.0, 30.0);
-        let at_one = BgNbd::new(0.5, 5.0, 1.0, 2.0).unwrap().conditional_expected_purchases(26.0, &h).unwrap();
-        let near = BgNbd::new(0.5, 5.0, 1.0 + 1e-4, 2.0).unwrap().conditional_expected_purchases(26.0, &h).unwrap();
+        let at_one =
+            BgNbd::new(0.5, 5.0, 1.0, 2.0).unwrap().conditional_expected_purchases(26.0, &h).unwrap();
+        let near =
+            BgNbd::new(0.5, 5.0, 1.0 + 1e-4, 2.0).unwrap().conditional_expected_purchases(26.0, &h).unwrap();
         assert!(at_one.is_finite());
         assert!((at_one - near).abs() < 1e-3, "{at_one} vs {near}");
     }

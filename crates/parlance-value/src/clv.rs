@@ -28,7 +28,12 @@ pub struct ClvSettings {
 impl ClvSettings {
     /// 12 months, 1 % a month, margin 1, `lifetimes`' month length for `unit`.
     pub fn for_unit(unit: TimeUnit) -> Self {
-        Self { horizon_months: 12, monthly_discount_rate: 0.01, margin: 1.0, periods_per_month: unit.periods_per_month() }
+        Self {
+            horizon_months: 12,
+            monthly_discount_rate: 0.01,
+            margin: 1.0,
+            periods_per_month: unit.periods_per_month(),
+        }
     }
 
     fn validate(&self) -> Result<(), ValueError> {
@@ -42,7 +47,11 @@ impl ClvSettings {
             });
         }
         if !self.margin.is_finite() {
-            return Err(ValueError::InvalidArgument { name: "margin", requirement: "finite", value: self.margin });
+            return Err(ValueError::InvalidArgument {
+                name: "margin",
+                requirement: "finite",
+                value: self.margin,
+            });
         }
         Ok(())
     }
@@ -147,7 +156,8 @@ pub fn customer_values<C>(
     for index in order {
         let Some(customer) = customers.get(index) else { continue };
         let history = customer.purchase_history();
-        let probability_alive = purchases.probability_alive(&history).map_err(|error| in_customer(index, error))?;
+        let probability_alive =
+            purchases.probability_alive(&history).map_err(|error| in_customer(index, error))?;
         let outlook = match last {
             Some((last_key, outlook)) if last_key == key(customer) => outlook,
             _ => {
@@ -157,8 +167,9 @@ pub fn customer_values<C>(
                 outlook
             }
         };
-        let expected_spend =
-            spend.conditional_expected_spend(&customer.spend_history()).map_err(|error| in_customer(index, error))?;
+        let expected_spend = spend
+            .conditional_expected_spend(&customer.spend_history())
+            .map_err(|error| in_customer(index, error))?;
         if let Some(slot) = values.get_mut(index) {
             *slot = Some(combine(outlook, probability_alive, expected_spend, settings));
         }

@@ -90,7 +90,10 @@ impl GammaGamma {
         let [p, q, gamma] = [0, 1, 2].map(|i| minimum.log_params.get(i).copied().unwrap_or(f64::NAN).exp());
         let model = GammaGamma::new(p, q, gamma).map_err(|error| match error {
             ValueError::SpendMeanUndefined { .. } => error,
-            other => ValueError::OptimiserFailed { model: MODEL, message: format!("ended at invalid parameters: {other}") },
+            other => ValueError::OptimiserFailed {
+                model: MODEL,
+                message: format!("ended at invalid parameters: {other}"),
+            },
         })?;
         Ok(GammaGammaFit {
             model,
@@ -165,8 +168,12 @@ impl GroupedSpends {
             }
         }
         usable.sort_unstable_by_key(|&(purchases, _)| purchases);
-        let mut data =
-            Self { blocks: Vec::new(), average_spend: Vec::with_capacity(usable.len()), total_weight: 0.0, mean_spend: 0.0 };
+        let mut data = Self {
+            blocks: Vec::new(),
+            average_spend: Vec::with_capacity(usable.len()),
+            total_weight: 0.0,
+            mean_spend: 0.0,
+        };
         for same_purchases in usable.chunk_by(|x, y| x.0 == y.0) {
             let Some(&(purchases, _)) = same_purchases.first() else { continue };
             let start = data.average_spend.len();
@@ -226,8 +233,14 @@ mod tests {
 
     #[test]
     fn analytic_gradient_matches_finite_differences() {
-        let data = GroupedSpends::new(&[spend(1, 10.0), spend(1, 30.0), spend(3, 22.5), spend(0, 0.0), spend(8, 41.0)])
-            .unwrap();
+        let data = GroupedSpends::new(&[
+            spend(1, 10.0),
+            spend(1, 30.0),
+            spend(3, 22.5),
+            spend(0, 0.0),
+            spend(8, 41.0),
+        ])
+        .unwrap();
         let at = [6.0_f64.ln(), 3.7_f64.ln(), 15.0_f64.ln()];
         let mut gradient = [0.0; 3];
         data.evaluate(&at, &mut gradient);
@@ -236,7 +249,8 @@ mod tests {
             let (mut up, mut down) = (at, at);
             up[i] += h;
             down[i] -= h;
-            let numeric = (data.evaluate(&up, &mut [0.0; 3]) - data.evaluate(&down, &mut [0.0; 3])) / (2.0 * h);
+            let numeric =
+                (data.evaluate(&up, &mut [0.0; 3]) - data.evaluate(&down, &mut [0.0; 3])) / (2.0 * h);
             assert!((numeric - gradient[i]).abs() < 1e-7, "parameter {i}: {numeric} vs {}", gradient[i]);
         }
     }

@@ -161,8 +161,9 @@ fn lbfgs<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> 
 const RESTART_PROGRESS: f64 = 1e-13;
 
 fn lbfgs_once<O: Objective>(objective: &O, start: Vec<f64>, options: &FitOptions) -> Option<Minimum> {
-    let solver =
-        LBFGS::new(MoreThuenteLineSearch::new(), 10).with_tolerance_grad(options.gradient_tolerance * 0.1).ok()?;
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+        .with_tolerance_grad(options.gradient_tolerance * 0.1)
+        .ok()?;
     let result = Executor::new(problem(objective), solver)
         .configure(|state| state.param(start).max_iters(options.max_iterations))
         .timer(false)

@@ -125,7 +125,8 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64, ValueError> {
         let integer = excess.round();
         let distance = (excess - integer).abs();
         if distance > NEAR_INTEGER {
-            return connection_one_minus_z(a, b, c, z, excess).ok_or_else(|| fail("connection formula overflowed"));
+            return connection_one_minus_z(a, b, c, z, excess)
+                .ok_or_else(|| fail("connection formula overflowed"));
         }
         if distance <= EXACTLY_INTEGER {
             return integer_excess(a, b, c, z, integer).map_err(fail);
@@ -220,8 +221,11 @@ fn integer_excess(a: f64, b: f64, c: f64, z: f64, integer: f64) -> Result<f64, &
         // 15.3.11, c = a+b+m
         let finite = gamma_ratio(&[m, c], &[a + m, b + m]).ok_or(OVERFLOW)? * finite_sum(a, b);
         let coefficient = gamma_ratio(&[c], &[a, b]).ok_or(OVERFLOW)?;
-        let logarithmic =
-            if coefficient == 0.0 { 0.0 } else { coefficient * (-y).powi(m as i32) * logarithmic_sum(a + m, b + m)? };
+        let logarithmic = if coefficient == 0.0 {
+            0.0
+        } else {
+            coefficient * (-y).powi(m as i32) * logarithmic_sum(a + m, b + m)?
+        };
         finite - logarithmic
     } else {
         // 15.3.12, c = a+b−m

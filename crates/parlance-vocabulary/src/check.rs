@@ -118,7 +118,9 @@ pub fn check(file: &SourceFile, catalog: &Catalog) -> Checked {
     let local_deprecated = file
         .definitions
         .iter()
-        .filter_map(|d| Some((DefRef::new(d.kind, d.name.as_ref()?.name.clone()), d.deprecated()?.to_owned())))
+        .filter_map(|d| {
+            Some((DefRef::new(d.kind, d.name.as_ref()?.name.clone()), d.deprecated()?.to_owned()))
+        })
         .collect();
     let mut c = Checker {
         catalog,

@@ -145,9 +145,7 @@ impl Printer<'_> {
             ClauseKind::Description(s) => {
                 self.line(2, start, end, &format!("description {}", quote(&s.value)))
             }
-            ClauseKind::Deprecated(s) => {
-                self.line(2, start, end, &format!("deprecated {}", quote(&s.value)))
-            }
+            ClauseKind::Deprecated(s) => self.line(2, start, end, &format!("deprecated {}", quote(&s.value))),
             ClauseKind::Tags(tags) => {
                 let list: Vec<String> = tags.iter().map(|t| quote(&t.value)).collect();
                 self.line(2, start, end, &format!("tags {}", list.join(", ")));

@@ -62,9 +62,9 @@ pub mod dates;
 pub mod diagnostics;
 pub mod dump;
 pub mod edit;
+pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod format;
 pub mod graph;
 pub mod lexer;
 pub mod parser;

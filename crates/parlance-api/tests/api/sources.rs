@@ -60,7 +60,9 @@ fn names_kinds_settings_and_duplicates_are_checked() {
     assert!(unknown.message.starts_with("unknown source kind \"salesforce\""), "{}", unknown.message);
     let wrong = error(NewSourceDto { shop: Some("acme".into()), ..hubspot("crm") });
     assert!(
-        wrong.message.starts_with("source crm: invalid configuration: unknown field `shop`, expected `base_url` or `page_size`"),
+        wrong.message.starts_with(
+            "source crm: invalid configuration: unknown field `shop`, expected `base_url` or `page_size`"
+        ),
         "{}",
         wrong.message
     );

@@ -34,12 +34,22 @@ fn status_for_people_names_sources_streams_and_layers() {
     let wh = dir.path().join("w.parlance");
     assert!(parlance(&wh, &["demo", "--people", "100", "--as-of", "2026-10-31"]).status.success());
     let text = stdout(&parlance(&wh, &["status"]));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&parlance(&wh, &["status", "--json"]))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&parlance(&wh, &["status", "--json"]))).unwrap();
     let unified = json["layers"]["unified"].as_array().unwrap();
     let profiles = unified.iter().find(|t| t["table"] == "profiles").unwrap()["rows"].as_u64().unwrap();
     assert!(profiles > 50, "the demo is unified into profiles: {profiles}");
     let profiles_line = format!("profiles {profiles}");
-    for expected in ["demo-shop", "orders", "demo-web", "pages", "Layers", "landing", &profiles_line, "history to 2026-10-31"] {
+    for expected in [
+        "demo-shop",
+        "orders",
+        "demo-web",
+        "pages",
+        "Layers",
+        "landing",
+        &profiles_line,
+        "history to 2026-10-31",
+    ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }

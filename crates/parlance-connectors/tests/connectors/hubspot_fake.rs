@@ -92,7 +92,11 @@ impl HubSpotServer {
             contacts: (0..contacts).map(|i| contact(i, contact_modified_ms(i), "Grace")).collect(),
             deals: (0..deals)
                 .map(|i| {
-                    deal(i, deal_modified_ms(i), if i.is_multiple_of(2) { "closedwon" } else { "qualifiedtobuy" })
+                    deal(
+                        i,
+                        deal_modified_ms(i),
+                        if i.is_multiple_of(2) { "closedwon" } else { "qualifiedtobuy" },
+                    )
                 })
                 .collect(),
             deal_contacts: (0..deals).map(|i| ((50_000 + i).to_string(), vec![1_000 + i as u64])).collect(),

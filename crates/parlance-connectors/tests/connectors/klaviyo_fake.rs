@@ -89,7 +89,11 @@ impl KlaviyoServer {
             profiles: (0..profiles).map(|i| profile(i, profile_updated(i), "Sarah")).collect(),
             events: (0..events)
                 .map(|i| {
-                    event(i, NOW - 5 * 86_400 + 60 * i as i64, if i.is_multiple_of(2) { "R3Vh3d" } else { "Y6Hmxj" })
+                    event(
+                        i,
+                        NOW - 5 * 86_400 + 60 * i as i64,
+                        if i.is_multiple_of(2) { "R3Vh3d" } else { "Y6Hmxj" },
+                    )
                 })
                 .collect(),
             metrics,

@@ -95,7 +95,9 @@ fn every_record_of_the_demo_company_normalises_and_totals_agree() {
     let expected: BTreeSet<String> = documented
         .iter()
         .filter(|name| !name.starts_with("payments.") && *name != "web.order_refunded" && !name.contains('<'))
-        .filter(|name| !name.starts_with("crm.") && !["email.received", "email.marked_as_spam"].contains(&name.as_str()))
+        .filter(|name| {
+            !name.starts_with("crm.") && !["email.received", "email.marked_as_spam"].contains(&name.as_str())
+        })
         .cloned()
         .collect();
     assert_eq!(produced, expected, "event counts: {counts:?}");

@@ -62,7 +62,8 @@ fn customers_first_seen_in_the_hold_out_are_left_out() {
     }
     transactions.push(Transaction { customer: 1000, date: day(150), amount: 5.0 });
     let report =
-        calibrate_and_hold_out(&transactions, day(100), day(199), TimeUnit::Days, &FitOptions::default()).unwrap();
+        calibrate_and_hold_out(&transactions, day(100), day(199), TimeUnit::Days, &FitOptions::default())
+            .unwrap();
     assert_eq!(report.customers.len(), 40);
     assert!(report.customers.iter().all(|c| c.calibration.customer < 1000));
     assert!(report.customers.iter().all(|c| c.holdout_purchases > 0));

@@ -46,7 +46,12 @@ fn rfm_summary_equals_the_published_summary_for_every_customer() {
             .unwrap_or_else(|_| panic!("customer {} missing from our summary", expected.id));
         assert_eq!(customer.frequency, expected.frequency, "frequency of customer {}", expected.id);
         // The file has two decimals: agree to rounding.
-        assert_close(&format!("recency of {}", expected.id), customer.recency, expected.recency, 0.005 + 1e-9);
+        assert_close(
+            &format!("recency of {}", expected.id),
+            customer.recency,
+            expected.recency,
+            0.005 + 1e-9,
+        );
         assert_close(&format!("T of {}", expected.id), customer.age, expected.age, 0.005 + 1e-9);
     }
 }

@@ -48,7 +48,11 @@ pub fn sample_transactions() -> &'static [Transaction<u32>] {
             .map(|line| {
                 let fields: Vec<&str> = line.split_whitespace().collect();
                 assert_eq!(fields.len(), 5, "unexpected CDNOW_sample.txt line: {line:?}");
-                Transaction { customer: fields[1].parse().unwrap(), date: parse_date(fields[2]), amount: fields[4].parse().unwrap() }
+                Transaction {
+                    customer: fields[1].parse().unwrap(),
+                    date: parse_date(fields[2]),
+                    amount: fields[4].parse().unwrap(),
+                }
             })
             .collect()
     })
@@ -57,7 +61,9 @@ pub fn sample_transactions() -> &'static [Transaction<u32>] {
 /// The sample summarised in weeks at 1997-09-30.
 pub fn sample_summary() -> &'static [CustomerSummary<u32>] {
     static SUMMARY: OnceLock<Vec<CustomerSummary<u32>>> = OnceLock::new();
-    SUMMARY.get_or_init(|| summarize_transactions(sample_transactions(), OBSERVATION_END, TimeUnit::Weeks).unwrap())
+    SUMMARY.get_or_init(|| {
+        summarize_transactions(sample_transactions(), OBSERVATION_END, TimeUnit::Weeks).unwrap()
+    })
 }
 
 /// One row of `cdnow_customers_summary.csv` (`ID,frequency,recency,T`).

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use parlance_value::{
-    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction, ValueError,
-    customer_value, customer_values, summarize_transactions,
+    BgNbd, ClvSettings, FitOptions, GammaGamma, PurchaseHistory, SpendHistory, TimeUnit, Transaction,
+    ValueError, customer_value, customer_values, summarize_transactions,
 };
 use time::Date;
 use time::macros::date;
@@ -25,18 +25,27 @@ fn history(frequency: u32, recency: f64, age: f64) -> PurchaseHistory {
 
 #[test]
 fn single_purchase_customer_gets_bgnbd_prediction_and_population_mean_spend() {
-    let summary = summarize_transactions(&[purchase(1, date!(2024 - 06 - 01), 40.0)], END, TimeUnit::Weeks).unwrap();
+    let summary =
+        summarize_transactions(&[purchase(1, date!(2024 - 06 - 01), 40.0)], END, TimeUnit::Weeks).unwrap();
     let customer = &summary[0];
-    assert_eq!((customer.frequency, customer.recency, customer.monetary_value, customer.monetary_days), (0, 0.0, 0.0, 0));
+    assert_eq!(
+        (customer.frequency, customer.recency, customer.monetary_value, customer.monetary_days),
+        (0, 0.0, 0.0, 0)
+    );
 
     let (purchases, spend) = cdnow_models();
     let history = customer.purchase_history();
     assert_eq!(purchases.probability_alive(&history).unwrap(), 1.0);
     let expected = purchases.conditional_expected_purchases(52.0, &history).unwrap();
     assert!(expected > 0.0 && expected.is_finite());
-    let value =
-        customer_value(&purchases, &spend, &history, &customer.spend_history(), &ClvSettings::for_unit(TimeUnit::Weeks))
-            .unwrap();
+    let value = customer_value(
+        &purchases,
+        &spend,
+        &history,
+        &customer.spend_history(),
+        &ClvSettings::for_unit(TimeUnit::Weeks),
+    )
+    .unwrap();
     assert_eq!(value.expected_spend, 6.25 * 15.44 / (3.74 - 1.0));
     assert!(value.value > 0.0 && value.value.is_finite());
 }
@@ -91,7 +100,10 @@ fn repeat_buyer_whose_repeat_days_are_all_refunds_falls_back_to_population_mean(
     let summary = summarize_transactions(&transactions, END, TimeUnit::Days).unwrap();
     assert_eq!((summary[0].frequency, summary[0].monetary_days), (1, 0));
     let (_, spend) = cdnow_models();
-    assert_eq!(spend.conditional_expected_spend(&summary[0].spend_history()).unwrap(), spend.population_mean_spend());
+    assert_eq!(
+        spend.conditional_expected_spend(&summary[0].spend_history()).unwrap(),
+        spend.population_mean_spend()
+    );
     // ... and is skipped by the Gamma-Gamma fit.
     let error = GammaGamma::fit(&[summary[0].spend_history()], &FitOptions::default()).unwrap_err();
     assert!(matches!(error, ValueError::NoRepeatBuyers { .. }));
@@ -116,7 +128,11 @@ fn first_purchase_on_the_last_day_gives_t_zero_without_nan() {
 
     // Customers with T = 0 in a fit contribute nothing and break nothing.
     let mut histories = vec![history; 5];
-    histories.extend([self::history(2, 10.0, 30.0), self::history(0, 0.0, 25.0), self::history(5, 20.0, 21.0)]);
+    histories.extend([
+        self::history(2, 10.0, 30.0),
+        self::history(0, 0.0, 25.0),
+        self::history(5, 20.0, 21.0),
+    ]);
     histories.extend(vec![self::history(1, 3.0, 40.0); 3]);
     let fit = BgNbd::fit(&histories, &FitOptions::default()).unwrap();
     assert!(fit.log_likelihood.is_finite());
@@ -146,7 +162,8 @@ fn purchases_after_the_observation_end_do_not_exist_yet() {
 #[test]
 fn impossible_histories_and_arguments_are_errors() {
     let (purchases, spend) = cdnow_models();
-    for bad in [history(1, 5.0, 4.0), history(0, 1.0, 4.0), history(1, -1.0, 4.0), history(1, f64::NAN, 4.0)] {
+    for bad in [history(1, 5.0, 4.0), history(0, 1.0, 4.0), history(1, -1.0, 4.0), history(1, f64::NAN, 4.0)]
+    {
         assert!(matches!(
             BgNbd::fit(&[bad, history(2, 3.0, 9.0)], &FitOptions::default()),
             Err(ValueError::InvalidHistory { index: 0, .. })
@@ -177,7 +194,8 @@ fn impossible_histories_and_arguments_are_errors() {
 
 #[test]
 fn optimiser_out_of_iterations_says_so() {
-    let histories = [history(2, 10.0, 30.0), history(0, 0.0, 25.0), history(5, 20.0, 21.0), history(1, 3.0, 40.0)];
+    let histories =
+        [history(2, 10.0, 30.0), history(0, 0.0, 25.0), history(5, 20.0, 21.0), history(1, 3.0, 40.0)];
     let options = FitOptions { max_iterations: 1, ..FitOptions::default() };
     let error = BgNbd::fit(&histories, &options).unwrap_err();
     assert!(matches!(error, ValueError::NotConverged { model: "BG/NBD", .. }), "{error:?}");

@@ -133,7 +133,9 @@ fn large_bgnbd_fit_through_the_subsample_warm_start_reaches_the_maximum() {
     assert_within("a", m.a(), truth.2, 0.16, 99);
     assert_within("b", m.b(), truth.3, 0.19, 99);
     // No nearby parameters do better.
-    for (i, step) in [(0, 1e-3), (1, 1e-3), (2, 1e-3), (3, 1e-3), (0, -1e-3), (1, -1e-3), (2, -1e-3), (3, -1e-3)] {
+    for (i, step) in
+        [(0, 1e-3), (1, 1e-3), (2, 1e-3), (3, 1e-3), (0, -1e-3), (1, -1e-3), (2, -1e-3), (3, -1e-3)]
+    {
         let mut params = [m.r(), m.alpha(), m.a(), m.b()];
         params[i] *= 1.0 + step;
         let nearby = BgNbd::new(params[0], params[1], params[2], params[3]).unwrap();
