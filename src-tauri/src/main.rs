@@ -10,6 +10,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod commands_journeys;
+mod commands_segments;
+mod commands_vocabulary;
 mod launch;
 mod state;
 

@@ -111,7 +111,7 @@ status=0
 (
   cd "$here"
   E2E_PORT="$port" PARLANCE_APP="$app" PARLANCE_CLI="$cli" E2E_WORK="$work" \
-    ${E2E_COMMAND:-node --test --test-concurrency=1 --test-reporter=spec app.test.mjs}
+    ${E2E_COMMAND:-node --test --test-concurrency=1 --test-reporter=spec *.test.mjs}
 ) || status=$?
 
 if [ "$status" -ne 0 ]; then

@@ -1,0 +1,1 @@
+//! Journeys: touchpoint labels, paths, funnels and lifecycle stage flows.

@@ -1,0 +1,1 @@
+//! The app commands of the journeys view. Each calls one parlance-api function.
