@@ -15,6 +15,7 @@ mod commands_segments;
 mod commands_vocabulary;
 mod launch;
 mod state;
+mod watch;
 
 use state::AppState;
 
@@ -28,6 +29,11 @@ fn main() {
 
     let app = tauri::Builder::default()
         .manage(state)
+        // Watches the vocabulary folder (and manages its state) for the Vocabulary view.
+        .setup(|app| {
+            watch::setup(app);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::overview,
@@ -47,6 +53,32 @@ fn main() {
             commands::customer_timeline,
             commands::value_summary,
             commands::fit_value,
+            commands_journeys::journey_choices,
+            commands_journeys::journey_paths,
+            commands_journeys::journey_funnel,
+            commands_journeys::journey_stages,
+            commands_journeys::journey_drill,
+            commands_journeys::journey_export_chart,
+            commands_journeys::journey_save_segment,
+            commands_segments::segments_list,
+            commands_segments::segment_value,
+            commands_segments::segment_sizes,
+            commands_segments::segment_overlap,
+            commands_segments::segment_sizes_svg,
+            commands_segments::segment_overlap_svg,
+            commands_segments::segment_members,
+            commands_segments::segment_explain,
+            commands_segments::segment_export,
+            commands_segments::save_profiles_as_segment,
+            commands_vocabulary::vocabulary_entries,
+            commands_vocabulary::vocabulary_file,
+            commands_vocabulary::vocabulary_check_text,
+            commands_vocabulary::vocabulary_completions,
+            commands_vocabulary::vocabulary_draft_count,
+            commands_vocabulary::vocabulary_save,
+            commands_vocabulary::vocabulary_author,
+            commands_vocabulary::vocabulary_history,
+            commands_vocabulary::vocabulary_diff,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = app {

@@ -294,13 +294,13 @@ describe("keyboard and theme", { timeout: TEST_TIMEOUT * 2 }, () => {
       assert.match(await textOf(browser, "app-version"), /^\d+\.\d+\.\d+/);
       await screenshot(browser, "05-settings-light");
 
-      // Up moves focus within the sidebar onto a view that is not there yet;
-      // it is focusable, marked, and activating it does not leave Settings.
+      // Up moves focus within the sidebar to the view above; Enter opens it.
       await browser.keys(["ArrowUp"]);
       assert.equal(await focusedTestId(browser), "nav-journeys");
-      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-disabled"), "true");
+      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-disabled"), null);
       await browser.keys(["Enter"]);
-      assert.ok(await browser.$('[data-testid="settings"]').isExisting(), "a coming-soon view does not open");
+      await browser.$('[data-testid="journeys-view"]').waitForExist({ timeout: 10_000 });
+      assert.equal(await browser.$('[data-testid="nav-journeys"]').getAttribute("aria-current"), "page");
 
       // Home, then Enter, opens Overview.
       await browser.keys(["Home"]);

@@ -93,6 +93,8 @@ export XDG_DATA_HOME="$work/xdg/data"
 export XDG_CONFIG_HOME="$work/xdg/config"
 export XDG_CACHE_HOME="$work/xdg/cache"
 export PARLANCE_DEMO_PEOPLE="${E2E_DEMO_PEOPLE:-300}"  # app.test.mjs expects 300
+# Exports (charts, CSV) go here rather than the user's Downloads folder.
+export PARLANCE_EXPORT_DIR="$work/exports"
 unset PARLANCE_WAREHOUSE
 
 # tauri-driver on the first free pair of ports from 4444.

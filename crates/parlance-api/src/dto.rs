@@ -1469,6 +1469,26 @@ pub fn typescript_bindings() -> Vec<(&'static str, String)> {
     }
     vec![
         ("OverviewDto", decl::<OverviewDto>()),
+        // Journeys (journeys_dto.rs).
+        ("JourneyFilterDto", decl::<crate::JourneyFilterDto>()),
+        ("PathRequestDto", decl::<crate::PathRequestDto>()),
+        ("PathNodeDto", decl::<crate::PathNodeDto>()),
+        ("PathEdgeDto", decl::<crate::PathEdgeDto>()),
+        ("PathMapDto", decl::<crate::PathMapDto>()),
+        ("TouchpointLabelDto", decl::<crate::TouchpointLabelDto>()),
+        ("FunnelRequestDto", decl::<crate::FunnelRequestDto>()),
+        ("FunnelStepDto", decl::<crate::FunnelStepDto>()),
+        ("FunnelBreakdownDto", decl::<crate::FunnelBreakdownDto>()),
+        ("FunnelDto", decl::<crate::FunnelDto>()),
+        ("StageFlowRequestDto", decl::<crate::StageFlowRequestDto>()),
+        ("StageFlowDto", decl::<crate::StageFlowDto>()),
+        ("StageFlowsDto", decl::<crate::StageFlowsDto>()),
+        ("DrillRequestDto", decl::<crate::DrillRequestDto>()),
+        ("DrillDto", decl::<crate::DrillDto>()),
+        ("ChartedPathMapDto", decl::<crate::ChartedPathMapDto>()),
+        ("ChartedFunnelDto", decl::<crate::ChartedFunnelDto>()),
+        ("ChartedStageFlowsDto", decl::<crate::ChartedStageFlowsDto>()),
+        ("JourneyChoicesDto", decl::<crate::JourneyChoicesDto>()),
         ("DemoInfoDto", decl::<DemoInfoDto>()),
         ("LayersDto", decl::<LayersDto>()),
         ("TableCountDto", decl::<TableCountDto>()),
@@ -1559,5 +1579,237 @@ pub fn typescript_bindings() -> Vec<(&'static str, String)> {
         ("SegmentExportDto", decl::<SegmentExportDto>()),
         ("ApiError", decl::<ApiError>()),
         ("ErrorCode", decl::<ErrorCode>()),
+        // The Vocabulary view.
+        ("CompletionFieldDto", decl::<CompletionFieldDto>()),
+        ("CompletionEventDto", decl::<CompletionEventDto>()),
+        ("CompletionsDto", decl::<CompletionsDto>()),
+        ("VocabularyEntryDto", decl::<VocabularyEntryDto>()),
+        ("VocabularyEntriesDto", decl::<VocabularyEntriesDto>()),
+        ("VocabularyFileDto", decl::<VocabularyFileDto>()),
+        ("DraftCountDto", decl::<DraftCountDto>()),
+        ("VocabularySaveDto", decl::<VocabularySaveDto>()),
+        ("VocabularyChangedDto", decl::<VocabularyChangedDto>()),
+        // The Segments view.
+        ("SegmentListItemDto", decl::<SegmentListItemDto>()),
+        ("SegmentTierDto", decl::<SegmentTierDto>()),
+        ("SegmentValueDto", decl::<SegmentValueDto>()),
+        ("SegmentMemberDto", decl::<SegmentMemberDto>()),
+        ("SegmentMembersPageDto", decl::<SegmentMembersPageDto>()),
+        ("SavedSegmentDto", decl::<SavedSegmentDto>()),
     ]
+}
+
+// ---------------------------------------------------------------------------
+// The Vocabulary view (editor, completion, live count, save, folder watching).
+// ---------------------------------------------------------------------------
+
+/// A field or event property the editor can complete, with its type.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CompletionFieldDto {
+    /// `trait.city`, or a property name such as `amount`.
+    pub path: String,
+    /// number | money | string | date | bool | enum(…) | list(…)
+    pub ty: String,
+}
+
+/// An event type (`CHANNEL.NAME`) with its properties (`at` included).
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CompletionEventDto {
+    pub name: String,
+    pub properties: Vec<CompletionFieldDto>,
+}
+
+/// What the editor completes: the warehouse catalog and the published names.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CompletionsDto {
+    pub fields: Vec<CompletionFieldDto>,
+    pub events: Vec<CompletionEventDto>,
+    pub segments: Vec<String>,
+    pub scores: Vec<String>,
+    /// Stage names of the published `stages` block.
+    pub stages: Vec<String>,
+}
+
+/// One definition of the folder as the Vocabulary view lists it.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VocabularyEntryDto {
+    /// From the folder; `version` and `members` from the published vocabulary.
+    pub summary: DefinitionSummaryDto,
+    /// The line its keyword is on in its file (1-based).
+    pub line: u32,
+    /// Errors in its region of the file (conflicts included).
+    pub errors: u32,
+    pub warnings: u32,
+}
+
+/// The folder's definitions, and problems no definition owns.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VocabularyEntriesDto {
+    pub folder: String,
+    pub entries: Vec<VocabularyEntryDto>,
+    pub files: Vec<String>,
+    /// Every diagnostic of every file.
+    pub diagnostics: Vec<DiagnosticDto>,
+}
+
+/// A file of the vocabulary folder, for the editor.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VocabularyFileDto {
+    pub folder: String,
+    pub file: String,
+    pub text: String,
+}
+
+/// The live count of an unsaved draft: its diagnostics against the published
+/// vocabulary and, when it has no error, the members of one of its segments.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DraftCountDto {
+    /// The segment counted; `None` when the draft defines none.
+    pub segment: Option<String>,
+    /// `None` when the draft has errors or no segment.
+    #[ts(type = "number | null")]
+    pub members: Option<u64>,
+    /// YYYY-MM-DD.
+    pub as_of: String,
+    pub diagnostics: Vec<DiagnosticDto>,
+    pub seconds: f64,
+}
+
+/// A save from the editor: written and published, or refused with its errors.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VocabularySaveDto {
+    /// False when the draft has errors: nothing was written or published.
+    pub saved: bool,
+    pub file: String,
+    pub diagnostics: Vec<DiagnosticDto>,
+    pub sync: Option<VocabularySyncDto>,
+}
+
+/// Sent to the window (event `vocabulary-changed`) after the folder's files
+/// changed on disk and were re-read.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VocabularyChangedDto {
+    /// The changed files, relative to the folder.
+    pub files: Vec<String>,
+    pub sync: Option<VocabularySyncDto>,
+    /// Why re-reading failed, when it did.
+    pub error: Option<crate::ApiError>,
+}
+
+// ---------------------------------------------------------------------------
+// The Segments view (list, value, members, save a drill-down as a segment).
+// ---------------------------------------------------------------------------
+
+/// A published segment as the Segments view lists it.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SegmentListItemDto {
+    pub name: String,
+    pub title: Option<String>,
+    /// The owner department.
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+    /// Current members (the materialised membership).
+    #[ts(type = "number")]
+    pub members: u64,
+    /// Entered minus left at the latest recorded refresh.
+    #[ts(type = "number")]
+    pub change: i64,
+    /// Sum of the members' universal value.
+    pub total_value: f64,
+    /// Mean over the members that have a value; `None` when none has.
+    pub mean_value: Option<f64>,
+}
+
+/// Members of a segment in one value tier.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SegmentTierDto {
+    /// `None`: members without a value yet.
+    pub tier: Option<String>,
+    #[ts(type = "number")]
+    pub members: u64,
+    pub total_value: f64,
+}
+
+/// The value of a segment's members: total, mean and tier mix.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SegmentValueDto {
+    pub name: String,
+    #[ts(type = "number")]
+    pub members: u64,
+    pub total_value: f64,
+    pub mean_value: Option<f64>,
+    /// Highest mean value first; members without a value last.
+    pub tiers: Vec<SegmentTierDto>,
+}
+
+/// One member of a segment, for the members table.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SegmentMemberDto {
+    #[ts(type = "number")]
+    pub profile_id: i64,
+    pub name: Option<String>,
+    /// The first email seen.
+    pub email: Option<String>,
+    pub value: Option<f64>,
+    pub tier: Option<String>,
+    /// RFC 3339.
+    pub entered_at: String,
+}
+
+/// A page of a segment's members matching a search, by profile id.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SegmentMembersPageDto {
+    pub segment: String,
+    pub search: String,
+    /// Members matching the search.
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub members: Vec<SegmentMemberDto>,
+}
+
+/// A set of profiles saved as a new segment and published.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SavedSegmentDto {
+    pub definition: DefinitionDto,
+    /// The file written in the vocabulary folder.
+    pub file: String,
+    #[ts(type = "number")]
+    pub members: u64,
+    /// Given ids that are not live profiles (unknown or merged), left out.
+    #[ts(type = "Array<number>")]
+    pub missing: Vec<i64>,
 }

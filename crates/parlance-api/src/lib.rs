@@ -17,6 +17,8 @@ pub mod dto;
 mod error;
 mod identity;
 mod import;
+mod journeys;
+mod journeys_dto;
 mod overview;
 mod paths;
 mod quarantine;
@@ -32,9 +34,11 @@ pub use demo::demo_options_from_env;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use import::preview_import;
+pub use journeys::{funnel_svg, paths_svg, stages_svg, svg_to_png};
+pub use journeys_dto::*;
 /// Instants the edges pass in (they read the clock; the API never does).
 pub use parlance_warehouse::Timestamp;
-pub use paths::{WAREHOUSE_ENV, default_warehouse_path};
+pub use paths::{EXPORT_DIR_ENV, WAREHOUSE_ENV, default_warehouse_path, export_dir, write_export};
 pub use sources::{
     KEYCHAIN_ENV, KeychainStore, MemoryStore, NoKeychain, SecretStore, Secrets, TimeSources, Token,
 };
@@ -54,6 +58,8 @@ pub fn app_info(warehouse_path: Option<&Path>) -> AppInfoDto {
 #[derive(Debug)]
 pub struct Parlance {
     warehouse: Warehouse,
+    /// The last journey event log, reused while the warehouse is unchanged.
+    journey_logs: journeys::LogCache,
 }
 
 impl Parlance {
@@ -64,12 +70,12 @@ impl Parlance {
                 ApiError::new(ErrorCode::Io, format!("cannot create the folder {}: {e}", parent.display()))
             })?;
         }
-        Ok(Self { warehouse: Warehouse::open(path)? })
+        Ok(Self { warehouse: Warehouse::open(path)?, journey_logs: journeys::LogCache::default() })
     }
 
     /// Opens an existing warehouse; a missing file is a `not-found` error.
     pub fn open_existing(path: &Path) -> Result<Self, ApiError> {
-        Ok(Self { warehouse: Warehouse::open_existing(path)? })
+        Ok(Self { warehouse: Warehouse::open_existing(path)?, journey_logs: journeys::LogCache::default() })
     }
 
     pub fn warehouse_path(&self) -> &Path {

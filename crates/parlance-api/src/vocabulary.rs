@@ -15,8 +15,10 @@ use parlance_warehouse::Timestamp;
 use time::Date;
 
 use crate::{
-    ApiError, DefinitionDto, DefinitionSummaryDto, DiagnosticDto, DiffDto, ErrorCode, FormatReportDto,
-    Parlance, VersionDto, VocabularyCheckDto, VocabularySyncDto,
+    ApiError, CompletionEventDto, CompletionFieldDto, CompletionsDto, DefinitionDto, DefinitionSummaryDto,
+    DiagnosticDto, DiffDto, DraftCountDto, ErrorCode, FormatReportDto, Parlance, VersionDto,
+    VocabularyCheckDto, VocabularyEntriesDto, VocabularyEntryDto, VocabularyFileDto, VocabularySaveDto,
+    VocabularySyncDto,
 };
 
 /// Environment variable that overrides the default vocabulary folder.
@@ -434,5 +436,239 @@ impl Parlance {
         }
         self.refresh_with(&sandbox, &catalog, today, now)?;
         Ok(())
+    }
+}
+
+// The Vocabulary view: the editor works on whole files of the folder, so a
+// save is exactly what another editor (or a `git pull`) would do to it.
+
+/// A path inside the vocabulary folder as the editor may name it: relative,
+/// `/`-separated, no `..`, ending in `.parlance`. Anything else could write
+/// outside the folder.
+fn folder_file(dir: &Path, file: &str) -> Result<PathBuf, ApiError> {
+    let parts: Vec<&str> = file.split('/').collect();
+    let plain = parts.iter().all(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains('\\'));
+    let suffix = format!(".{}", parlance_segments::folder::EXTENSION);
+    if !plain || !file.ends_with(&suffix) || file.starts_with('/') || file.contains(':') {
+        return Err(ApiError::invalid(format!(
+            "{file:?} is not a vocabulary file name: use a relative path inside the folder ending in {suffix}"
+        )));
+    }
+    Ok(parts.iter().fold(dir.to_owned(), |path, part| path.join(part)))
+}
+
+fn has_errors(diagnostics: &[DiagnosticDto]) -> bool {
+    diagnostics.iter().any(|d| d.severity == "error")
+}
+
+/// A definition with its errors and warnings.
+type ProblemCount = (parlance_vocabulary::DefRef, u32, u32);
+
+/// Errors and warnings per definition of one file, by the region each
+/// diagnostic starts in.
+fn counts_by_definition(file: &VocabularyFile) -> Vec<ProblemCount> {
+    let parsed = parse(&file.text);
+    let regions = parlance_segments::folder::regions(&file.text, &parsed.file.definitions);
+    let mut out: Vec<ProblemCount> = parsed
+        .file
+        .definitions
+        .iter()
+        .map(|d| (parlance_vocabulary::DefRef::new(d.kind, d.name()), 0, 0))
+        .collect();
+    for d in &file.diagnostics {
+        let at = regions.iter().rposition(|(start, _)| *start <= d.span.start).unwrap_or(0);
+        if let Some(entry) = out.get_mut(at) {
+            if d.is_error() {
+                entry.1 += 1;
+            } else {
+                entry.2 += 1;
+            }
+        }
+    }
+    out
+}
+
+fn completion_field(path: &str, ty: &parlance_vocabulary::FieldType) -> CompletionFieldDto {
+    CompletionFieldDto { path: path.to_owned(), ty: ty.to_string() }
+}
+
+impl Parlance {
+    /// The editor's completions: the warehouse's fields and events, and the
+    /// names of the published segments, scores and stages.
+    pub fn vocabulary_completions(&self) -> Result<CompletionsDto, ApiError> {
+        let (sandbox, catalog) = self.catalog()?;
+        let defs = store::published(&sandbox)?;
+        let names = |kind: DefinitionKind| -> Vec<String> {
+            defs.iter().filter(|d| d.kind == kind).map(|d| d.name.clone()).collect()
+        };
+        let stages = defs
+            .iter()
+            .filter(|d| d.kind == DefinitionKind::Stages)
+            .flat_map(|d| {
+                let parsed = parse(&d.text);
+                parsed
+                    .file
+                    .definitions
+                    .iter()
+                    .flat_map(|def| def.stages().map(|s| s.name.name.clone()).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(CompletionsDto {
+            fields: catalog.fields().map(|f| completion_field(&f.path, &f.ty)).collect(),
+            events: catalog
+                .events()
+                .map(|e| CompletionEventDto {
+                    name: e.name.clone(),
+                    properties: e
+                        .property_names()
+                        .filter_map(|p| e.property(p).map(|ty| completion_field(p, &ty)))
+                        .collect(),
+                })
+                .collect(),
+            segments: names(DefinitionKind::Segment),
+            scores: names(DefinitionKind::Score),
+            stages,
+        })
+    }
+
+    /// The Vocabulary view's list: every definition of the folder `dir` with
+    /// its problems, its published version and (segments) current members.
+    /// An empty or missing folder is first given the starter files, as a
+    /// sync would.
+    pub fn vocabulary_entries(&self, dir: &Path) -> Result<VocabularyEntriesDto, ApiError> {
+        starter::seed_folder(dir)?;
+        let (_, catalog) = self.catalog()?;
+        let checked = check_folder(dir, &catalog)?;
+        let published = self.vocabulary_list()?;
+        let counts: Vec<(String, Vec<ProblemCount>)> =
+            checked.files.iter().map(|f| (f.path.clone(), counts_by_definition(f))).collect();
+        let entries = checked
+            .definitions
+            .iter()
+            .map(|d| {
+                let mut summary =
+                    summary_from_text(d.kind, &d.name, &d.text, Some(d.file.clone()), None, d.good);
+                let live = published.iter().find(|p| p.kind == d.kind.keyword() && p.name == d.name);
+                summary.version = live.and_then(|p| p.version);
+                summary.members = live.and_then(|p| p.members);
+                let me = d.def_ref();
+                let (errors, warnings) = counts
+                    .iter()
+                    .filter(|(file, _)| *file == d.file)
+                    .flat_map(|(_, c)| c.iter())
+                    .find(|(r, _, _)| *r == me)
+                    .map_or((0, 0), |(_, e, w)| (*e, *w));
+                // A conflict with another file makes it unpublishable even
+                // when its own region is clean.
+                let errors = if d.good { errors } else { errors.max(1) };
+                VocabularyEntryDto { summary, line: d.line, errors, warnings }
+            })
+            .collect();
+        Ok(VocabularyEntriesDto {
+            folder: dir.display().to_string(),
+            entries,
+            files: checked.files.iter().map(|f| f.path.clone()).collect(),
+            diagnostics: checked.files.iter().flat_map(diagnostics_of).collect(),
+        })
+    }
+
+    /// The text of the file `file` of the folder `dir`, for the editor.
+    pub fn vocabulary_file(&self, dir: &Path, file: &str) -> Result<VocabularyFileDto, ApiError> {
+        let path = folder_file(dir, file)?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+        Ok(VocabularyFileDto { folder: dir.display().to_string(), file: file.to_owned(), text })
+    }
+
+    /// The live count as the editor types: `text` (the whole file `file`)
+    /// checked against the published vocabulary, whose definitions it
+    /// replaces; with no error, the members of its segment `segment` (else
+    /// its first segment) as of `as_of`. A broken draft gives diagnostics,
+    /// not an error.
+    pub fn vocabulary_draft_count(
+        &self,
+        file: &str,
+        text: &str,
+        segment: Option<&str>,
+        as_of: Date,
+    ) -> Result<DraftCountDto, ApiError> {
+        let started = std::time::Instant::now();
+        let (sandbox, catalog) = self.catalog()?;
+        let draft = parse(text);
+        let defines = |p: &Published| {
+            draft
+                .file
+                .definitions
+                .iter()
+                .any(|d| d.kind == p.kind && (p.kind.is_singleton() || d.name() == p.name))
+        };
+        let published = store::published(&sandbox)?;
+        let others: Vec<&Published> = published.iter().filter(|p| !defines(p)).collect();
+        // Each published definition as its own file, so conflicts with the
+        // draft are reported the way the folder reports them.
+        let mut files: Vec<(String, Result<String, String>)> = others
+            .iter()
+            .map(|p| (format!("published {} {}", p.kind.keyword(), p.name), Ok(p.text.clone())))
+            .collect();
+        files.push((file.to_owned(), Ok(text.to_owned())));
+        let diagnostics = check_files(files, &catalog).file(file).map(diagnostics_of).unwrap_or_default();
+        let segments: Vec<&str> = draft
+            .file
+            .definitions
+            .iter()
+            .filter(|d| d.kind == DefinitionKind::Segment && d.name.is_some())
+            .map(|d| d.name())
+            .collect();
+        let name = segment.filter(|s| segments.contains(s)).or(segments.first().copied());
+        let mut out = DraftCountDto {
+            segment: name.map(ToOwned::to_owned),
+            members: None,
+            as_of: as_of.to_string(),
+            diagnostics,
+            seconds: 0.0,
+        };
+        if let (Some(name), false) = (name, has_errors(&out.diagnostics)) {
+            let mut texts: Vec<&str> = others.iter().map(|p| p.text.as_str()).collect();
+            texts.push(text);
+            let program = parlance_vocabulary::Program::new(texts.join("\n"), &catalog);
+            let members = parlance_segments::evaluate::evaluate(&sandbox, &program, name, as_of)?;
+            out.members = Some(members.len() as u64);
+        }
+        out.seconds = started.elapsed().as_secs_f64();
+        Ok(out)
+    }
+
+    /// The editor's save: writes `text` as the file `file` of the folder `dir`
+    /// and publishes the folder (by `author`, with `message`), refreshing as
+    /// of `today`. A draft with errors is refused: nothing is written, so the
+    /// file and the last good version stay as they were.
+    #[allow(clippy::too_many_arguments)]
+    pub fn vocabulary_save(
+        &self,
+        dir: &Path,
+        file: &str,
+        text: &str,
+        author: &str,
+        message: &str,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<VocabularySaveDto, ApiError> {
+        let path = folder_file(dir, file)?;
+        if author.trim().is_empty() || message.trim().is_empty() {
+            return Err(ApiError::invalid("a save needs an author and a message"));
+        }
+        let diagnostics = self.vocabulary_check_text(dir, file, text)?;
+        if has_errors(&diagnostics) {
+            return Ok(VocabularySaveDto { saved: false, file: file.to_owned(), diagnostics, sync: None });
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&path, text)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+        let sync = self.vocabulary_sync(dir, author.trim(), message.trim(), today, now)?;
+        Ok(VocabularySaveDto { saved: true, file: file.to_owned(), diagnostics, sync: Some(sync) })
     }
 }

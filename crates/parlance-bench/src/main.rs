@@ -4,6 +4,7 @@
 
 mod demo_landing;
 mod identity_resolution;
+mod journeys;
 mod machine;
 mod report;
 mod segment_eval;
@@ -29,7 +30,7 @@ struct Args {
     /// Customers in the value-refresh benchmark's warehouse, about 20 orders each (0 skips it)
     #[arg(long, default_value_t = 100_000)]
     value_customers: u32,
-    /// Run only one benchmark: `value` (the value refresh beside lifetimes), `segment` (segment evaluation beside DuckDB)
+    /// Run only one benchmark: `value` (the value refresh beside lifetimes), `segment` (segment evaluation beside DuckDB), `journeys` (paths and funnels beside a SQLite scan)
     #[arg(long, value_name = "NAME")]
     only: Option<String>,
     /// People whose records identity resolution resolves from scratch (0 skips it)
@@ -38,6 +39,9 @@ struct Args {
     /// Profiles in the segment-evaluation benchmark, with 20 events each (0 skips it)
     #[arg(long, default_value_t = 1_000_000)]
     segment_profiles: u32,
+    /// Profiles in the journeys benchmark (the segment benchmark's warehouse), 20 events each (0 skips it)
+    #[arg(long, default_value_t = 1_000_000)]
+    journey_profiles: u32,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +53,9 @@ fn main() -> anyhow::Result<()> {
     }
     if args.only.as_deref() == Some("segment") {
         return segment_eval::run(&args.data, args.segment_profiles);
+    }
+    if args.only.as_deref() == Some("journeys") {
+        return journeys::run(&args.data, args.journey_profiles);
     }
     demo_landing::run(&args.data, args.people)?;
     if args.identity_people > 0 {
@@ -62,6 +69,9 @@ fn main() -> anyhow::Result<()> {
     }
     if args.segment_profiles > 0 {
         segment_eval::run(&args.data, args.segment_profiles)?;
+    }
+    if args.journey_profiles > 0 {
+        journeys::run(&args.data, args.journey_profiles)?;
     }
     Ok(())
 }

@@ -114,7 +114,7 @@ fn marker(profiles: u32) -> String {
 }
 
 /// The bench warehouse, generated unless a complete one of this size exists.
-fn prepare(path: &Path, profiles: u32) -> anyhow::Result<Warehouse> {
+pub(crate) fn prepare(path: &Path, profiles: u32) -> anyhow::Result<Warehouse> {
     if path.exists() {
         let warehouse = Warehouse::open(path)?;
         let done: i64 = warehouse

@@ -22,20 +22,46 @@
 //! - **Degenerate input never panics.** Empty input renders the chart's title
 //!   and a clear "No data" message; a single value or all-equal values get a
 //!   non-empty axis range.
+//! - **Journey and segment charts** ([`sankey`], [`funnel`], [`size_trend`],
+//!   [`overlap_heatmap`]) follow the same rules. The Sankey writes its SVG
+//!   text itself (plotters has no filled Bézier ribbons; see its module);
+//!   the others draw with plotters. Long labels are cut with an ellipsis and
+//!   keep their full text in an SVG `<title>` tooltip; user text is always
+//!   XML-escaped, and only presentation attributes are written (no `style`),
+//!   because the app inlines the SVG under a CSP without inline styles.
+//! - **PNG** ([`svg_to_png`]) rasterises any chart's SVG with resvg, a pure
+//!   Rust renderer whose font loading (fontdb) reads the system's font files
+//!   itself: no fontconfig or freetype to build against. It is the only place
+//!   that touches fonts, so the SVG output stays machine-independent.
 //! - **Theming.** [`Theme::Light`] and [`Theme::Dark`] map to a [`Palette`]
 //!   (background, text, grid and series colours); charts read colours only
 //!   from the palette, so a new theme is one function.
+
+mod funnel;
+mod labels;
+mod overlap;
+mod png;
+mod sankey;
+mod trend;
+
+pub use funnel::{Funnel, FunnelBar, funnel};
+pub use labels::format_count;
+pub use overlap::{OverlapMatrix, overlap_heatmap};
+pub use png::svg_to_png;
+pub use sankey::{Sankey, SankeyLink, SankeyNode, sankey};
+pub use trend::{SizeSeries, size_trend};
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor;
 
-/// Why a chart could not be drawn (in practice only a plotters internal error:
-/// the SVG backend writes to a string).
+/// Why a chart could not be drawn: malformed input (a Sankey link that
+/// points outside its nodes, a ragged overlap matrix, a date that is not
+/// `YYYY-MM-DD`, a PNG scale out of range), or a plotters or resvg error.
 #[derive(Debug, thiserror::Error)]
 #[error("drawing the chart: {0}")]
-pub struct ChartError(String);
+pub struct ChartError(pub(crate) String);
 
 type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;

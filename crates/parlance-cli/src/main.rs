@@ -4,6 +4,7 @@
 mod customers;
 mod format;
 mod import;
+mod journey;
 mod segment;
 mod sources;
 mod status;
@@ -89,6 +90,9 @@ enum Command {
     /// Segments: evaluate (and explain), export, size over time, overlap
     #[command(subcommand)]
     Segment(segment::SegmentCommand),
+    /// Journeys across touchpoints: paths, funnels, lifecycle stage flows (with charts)
+    #[command(subcommand)]
+    Journey(journey::JourneyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +166,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Value(v) => value::run(&path, v),
         Command::Vocab(v) => vocab::run(&path, v),
         Command::Segment(c) => segment::run(&path, c),
+        Command::Journey(c) => journey::run(&path, c),
         Command::Identity(IdentityCommand::Score { json }) => {
             let score = Parlance::open_existing(&path)?.resolution_score()?;
             if json {

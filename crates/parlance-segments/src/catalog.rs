@@ -3,7 +3,7 @@
 //! Built from what exists, following the naming convention of
 //! `parlance_vocabulary::compile::storage`:
 //!
-//! - fixed fields: `is_known`, the features (`orders.count`, …), the value
+//! - fixed fields: `is_known`, `profile.id`, the features (`orders.count`, …), the value
 //!   (`value.total`, `value.tier`, `value.decile`) and the numeric components
 //!   found in `profile_value.components_json` (`value.KEY`);
 //! - every trait key seen in `traits` (`trait.KEY`; `survey.KEY` for survey

@@ -88,10 +88,11 @@ pub fn calibrate_and_hold_out<C: Ord + Clone>(
     let mut remaining = holdout_days.as_slice();
     for (summary, history) in calibration.into_iter().zip(&histories) {
         // Both lists are sorted by customer: skip hold-out days of customers
-        // not in the calibration period, then count this customer's.
-        let skipped = remaining.partition_point(|(customer, _)| *customer < &summary.customer);
+        // not in the calibration period, then count this customer's (walking,
+        // as binary searches over the whole list miss the cache).
+        let skipped = remaining.iter().take_while(|(customer, _)| *customer < &summary.customer).count();
         remaining = remaining.get(skipped..).unwrap_or_default();
-        let own = remaining.partition_point(|(customer, _)| *customer == &summary.customer);
+        let own = remaining.iter().take_while(|(customer, _)| *customer == &summary.customer).count();
         remaining = remaining.get(own..).unwrap_or_default();
         customers.push(HoldoutCustomer {
             predicted_purchases: fit.model.conditional_expected_purchases(holdout_length, history)?,

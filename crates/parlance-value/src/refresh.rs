@@ -185,33 +185,46 @@ impl RefreshInputs {
         }
         let decile_input: Vec<Option<f64>> =
             components.iter().map(|(_, c)| (c.basis != Basis::NoPurchases).then_some(c.total)).collect();
-        let mut counts = ProfileCounts { live: components.len() as u64, ..ProfileCounts::default() };
-        let mut total_value = 0.0;
         let no_purchases_json = ValueComponents::no_purchases_json(&self.currency, parameters.horizon_months);
+        let deciles = deciles(&decile_input);
+        let live = components.len() as u64;
+        // Serialising the components is the costliest per-profile step:
+        // it is split over the cores.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+        let chunk = components.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<RowsPart, RefreshError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = components
+                .chunks(chunk)
+                .zip(deciles.chunks(chunk))
+                .map(|(components, deciles)| {
+                    let no_purchases_json = &no_purchases_json;
+                    scope.spawn(move || value_rows(parameters, components, deciles, no_purchases_json))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(RefreshError::Data {
+                            what: "profile values".into(),
+                            detail: "a worker thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut counts = ProfileCounts { live, ..ProfileCounts::default() };
         let mut rows = Vec::with_capacity(components.len());
-        for ((profile_id, c), decile) in components.into_iter().zip(deciles(&decile_input)) {
-            match c.basis {
-                Basis::RepeatPurchases => counts.repeat_purchases += 1,
-                Basis::SinglePurchase => counts.single_purchase += 1,
-                Basis::NoPurchases => counts.no_purchases += 1,
-            }
-            total_value += c.total;
-            let components_json = if c.basis == Basis::NoPurchases {
-                no_purchases_json.clone()
-            } else {
-                serde_json::to_string(&c).map_err(|e| RefreshError::Data {
-                    what: format!("profile {profile_id}'s value components"),
-                    detail: e.to_string(),
-                })?
-            };
-            rows.push(ValueRow {
-                profile_id,
-                value: c.total,
-                tier: parameters.tier_for(c.total).map(|t| t.name.clone()),
-                decile,
-                components_json,
-            });
+        for part in parts {
+            let part = part?;
+            counts.repeat_purchases += part.counts.repeat_purchases;
+            counts.single_purchase += part.counts.single_purchase;
+            counts.no_purchases += part.counts.no_purchases;
+            rows.extend(part.rows);
         }
+        // Summed in profile order, as before the split, so the total is
+        // reproducible to the last bit.
+        let total_value: f64 = rows.iter().map(|r| r.value).sum();
         let computed_at = now.to_string();
         let report = ModelReport::new(
             &valuation.model,
@@ -235,6 +248,44 @@ impl ValuedProfiles {
         write_values(warehouse, &self.rows, &self.report.model_version, now)?;
         finish_refresh(warehouse, &self.report, now)
     }
+}
+
+/// The value rows of a run of profiles, with their counts.
+struct RowsPart {
+    rows: Vec<ValueRow>,
+    counts: ProfileCounts,
+}
+
+fn value_rows(
+    parameters: &ValueParameters,
+    components: &[(i64, ValueComponents)],
+    deciles: &[Option<u8>],
+    no_purchases_json: &str,
+) -> Result<RowsPart, RefreshError> {
+    let mut part = RowsPart { rows: Vec::with_capacity(components.len()), counts: ProfileCounts::default() };
+    for ((profile_id, c), &decile) in components.iter().zip(deciles) {
+        match c.basis {
+            Basis::RepeatPurchases => part.counts.repeat_purchases += 1,
+            Basis::SinglePurchase => part.counts.single_purchase += 1,
+            Basis::NoPurchases => part.counts.no_purchases += 1,
+        }
+        let components_json = if c.basis == Basis::NoPurchases {
+            no_purchases_json.to_owned()
+        } else {
+            serde_json::to_string(c).map_err(|e| RefreshError::Data {
+                what: format!("profile {profile_id}'s value components"),
+                detail: e.to_string(),
+            })?
+        };
+        part.rows.push(ValueRow {
+            profile_id: *profile_id,
+            value: c.total,
+            tier: parameters.tier_for(c.total).map(|t| t.name.clone()),
+            decile,
+            components_json,
+        });
+    }
+    Ok(part)
 }
 
 /// `v1-<as-of>-<8 hex>`: the method, the observation end, and a fingerprint

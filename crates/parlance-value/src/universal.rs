@@ -270,7 +270,7 @@ struct Activity {
 /// are sorted in place by customer and date. Errors: the model errors of
 /// [`BgNbd::fit`] and [`GammaGamma::fit`] (no customers, no repeat
 /// purchases, no repeat buyers, …) and invalid amounts.
-pub fn value_customers<C: Ord + Clone>(
+pub fn value_customers<C: Ord + Clone + Send + Sync>(
     parameters: &ValueParameters,
     currency: &str,
     orders: &mut Vec<Order<C>>,
@@ -295,34 +295,15 @@ pub fn value_customers<C: Ord + Clone>(
     let activity = activities(orders, contacts, &channels, &summaries);
 
     let options = FitOptions::default();
-    let histories: Vec<_> = summaries.iter().map(CustomerSummary::purchase_history).collect();
-    let spends: Vec<_> = summaries.iter().map(CustomerSummary::spend_history).collect();
-    let purchases = BgNbd::fit(&histories, &options)?;
-    let spend = GammaGamma::fit(&spends, &options)?;
-    let settings = ClvSettings {
-        horizon_months: parameters.horizon_months,
-        monthly_discount_rate: parameters.monthly_discount_rate(),
-        margin: 1.0,
-        periods_per_month: DAYS_PER_MONTH,
-    };
-    let values = customer_values(&purchases.model, &spend.model, &summaries, &settings)?;
-
-    let occasions = |s: &CustomerSummary<C>| s.frequency.saturating_add(1);
-    let contact_priors: BTreeMap<String, RatePrior> = channels
-        .iter()
-        .enumerate()
-        .map(|(i, channel)| {
-            let counts = summaries
-                .iter()
-                .zip(&activity)
-                .map(move |(s, a)| (a.contacts.get(i).copied().unwrap_or(0), occasions(s)));
-            (channel.clone(), RatePrior::fit(counts))
-        })
-        .collect();
-    let return_prior =
-        RatePrior::fit(summaries.iter().zip(&activity).map(|(s, a)| (a.returns, occasions(s))));
-
-    let holdout = holdout(&transactions, parameters, as_of, &summaries, &options);
+    // The hold-out check needs only the transactions: it runs on a second
+    // core while the main fits and the values are computed.
+    let (main, holdout) = std::thread::scope(|scope| {
+        let holdout = scope.spawn(|| holdout(&transactions, parameters, as_of, &summaries, &options));
+        let main = fit_and_value(parameters, &summaries, &activity, &channels, &options);
+        let holdout = holdout.join().unwrap_or_else(|_| Err("the hold-out check panicked".to_owned()));
+        (main, holdout)
+    });
+    let (purchases, spend, values, contact_priors, return_prior) = main?;
     let context =
         Context { parameters, currency, channels: &channels, contact_priors: &contact_priors, return_prior };
     let customers = summaries
@@ -337,6 +318,44 @@ pub fn value_customers<C: Ord + Clone>(
     Ok(Valuation { customers, model: ModelFit { purchases, spend, holdout, contact_priors, return_prior } })
 }
 
+/// The two fits, every customer's CLV and the cost-to-serve rate priors.
+type MainFit = (BgNbdFit, GammaGammaFit, Vec<CustomerValue>, BTreeMap<String, RatePrior>, RatePrior);
+
+fn fit_and_value<C>(
+    parameters: &ValueParameters,
+    summaries: &[CustomerSummary<C>],
+    activity: &[Activity],
+    channels: &[String],
+    options: &FitOptions,
+) -> Result<MainFit, ValueError> {
+    let histories: Vec<_> = summaries.iter().map(CustomerSummary::purchase_history).collect();
+    let spends: Vec<_> = summaries.iter().map(CustomerSummary::spend_history).collect();
+    let purchases = BgNbd::fit(&histories, options)?;
+    let spend = GammaGamma::fit(&spends, options)?;
+    let settings = ClvSettings {
+        horizon_months: parameters.horizon_months,
+        monthly_discount_rate: parameters.monthly_discount_rate(),
+        margin: 1.0,
+        periods_per_month: DAYS_PER_MONTH,
+    };
+    let values = customer_values(&purchases.model, &spend.model, summaries, &settings)?;
+
+    let occasions = |s: &CustomerSummary<C>| s.frequency.saturating_add(1);
+    let contact_priors: BTreeMap<String, RatePrior> = channels
+        .iter()
+        .enumerate()
+        .map(|(i, channel)| {
+            let counts = summaries
+                .iter()
+                .zip(activity)
+                .map(move |(s, a)| (a.contacts.get(i).copied().unwrap_or(0), occasions(s)));
+            (channel.clone(), RatePrior::fit(counts))
+        })
+        .collect();
+    let return_prior = RatePrior::fit(summaries.iter().zip(activity).map(|(s, a)| (a.returns, occasions(s))));
+    Ok((purchases, spend, values, contact_priors, return_prior))
+}
+
 /// Aggregates orders (sorted by customer) and contacts per summarised
 /// customer, in the summaries' order.
 fn activities<C: Ord>(
@@ -348,9 +367,11 @@ fn activities<C: Ord>(
     let mut by_customer: Vec<Activity> = Vec::with_capacity(summaries.len());
     let mut remaining = orders;
     for summary in summaries {
-        let skip = remaining.partition_point(|o| o.customer < summary.customer);
+        // A linear walk, not a binary search: both lists are sorted, and
+        // millions of binary searches over all orders miss the cache.
+        let skip = remaining.iter().take_while(|o| o.customer < summary.customer).count();
         remaining = remaining.get(skip..).unwrap_or_default();
-        let own = remaining.partition_point(|o| o.customer == summary.customer);
+        let own = remaining.iter().take_while(|o| o.customer == summary.customer).count();
         let mut activity = Activity { contacts: vec![0; channels.len()], ..Activity::default() };
         for order in remaining.get(..own).unwrap_or_default() {
             activity.orders += 1;

@@ -103,7 +103,7 @@ export function fitValue(): Promise<ValueModelDto> {
   return call<ValueModelDto>("fit_value");
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {

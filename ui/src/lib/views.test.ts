@@ -20,7 +20,7 @@ describe("VIEWS", () => {
   });
 
   it("marks only the views that work as available", () => {
-    expect(VIEWS.filter((view) => view.available).map((view) => view.id)).toEqual(["overview", "sources", "customers", "value", "settings"]);
+    expect(VIEWS.filter((view) => view.available).map((view) => view.id)).toEqual(["overview", "sources", "customers", "vocabulary", "segments", "value", "journeys", "settings"]);
   });
 
   it("has unique ids", () => {

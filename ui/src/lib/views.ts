@@ -25,10 +25,10 @@ export const VIEWS: readonly View[] = [
   { id: "overview", label: "Overview", available: true, purpose: "What is in the warehouse" },
   { id: "sources", label: "Sources & syncs", available: true, purpose: "Connect, test and sync channel tools" },
   { id: "customers", label: "Customers", available: true, purpose: "Search profiles and their timelines" },
-  { id: "vocabulary", label: "Vocabulary", available: false, purpose: "Segment, score and stage definitions" },
-  { id: "segments", label: "Segments", available: false, purpose: "Size, trend, overlap and members" },
+  { id: "vocabulary", label: "Vocabulary", available: true, purpose: "Segment, score and stage definitions" },
+  { id: "segments", label: "Segments", available: true, purpose: "Size, trend, overlap and members" },
   { id: "value", label: "Value", available: true, purpose: "The universal customer-value metric" },
-  { id: "journeys", label: "Journeys", available: false, purpose: "Paths, funnels and stage flows" },
+  { id: "journeys", label: "Journeys", available: true, purpose: "Paths, funnels and stage flows" },
   { id: "settings", label: "Settings", available: true, purpose: "Theme, warehouse and version" },
 ];
 

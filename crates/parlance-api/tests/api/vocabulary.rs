@@ -124,3 +124,98 @@ fn editing_the_folder_publishes_versions_with_history_and_diff() {
     assert!(!sync.diagnostics.is_empty());
     assert_eq!(parlance.vocabulary_history(None, "promoters").unwrap().len(), 2);
 }
+
+// The Vocabulary view: completion, the live count of a draft, save.
+
+#[test]
+fn completion_lists_the_catalog_fields_events_and_definitions() {
+    let (_dir, parlance) = demo(300);
+    let c = parlance.vocabulary_completions().unwrap();
+    let field = |p: &str| c.fields.iter().find(|f| f.path == p).map(|f| f.ty.clone());
+    assert_eq!(field("survey.nps").as_deref(), Some("number"));
+    assert!(field("value.tier").is_some(), "{:?}", c.fields);
+    assert_eq!(field("value.total").as_deref(), Some("money"));
+    assert!(c.fields.iter().any(|f| f.path.starts_with("trait.")));
+    assert!(c.fields.iter().any(|f| f.path.starts_with("orders.")));
+    let opened = c.events.iter().find(|e| e.name == "email.opened").expect("email.opened is an event");
+    assert!(opened.properties.iter().any(|p| p.path == "at" && p.ty == "date"));
+    assert!(c.segments.contains(&"promoters".to_owned()), "{:?}", c.segments);
+    assert!(c.scores.contains(&"engagement".to_owned()), "{:?}", c.scores);
+    assert_eq!(c.stages, ["acquisition", "conversion", "retention", "win_back", "lapsed"]);
+}
+
+#[test]
+fn the_draft_count_equals_the_evaluation_once_published() {
+    let (dir, parlance) = demo(600);
+    let folder = dir.path().join("vocabulary");
+    let day = date!(2025 - 06 - 30);
+    let entries = parlance.vocabulary_entries(&folder).unwrap();
+    let promoters = entries.entries.iter().find(|e| e.summary.name == "promoters").unwrap();
+    assert_eq!((promoters.errors, promoters.warnings), (0, 0));
+    assert_eq!(promoters.summary.version, Some(1));
+    let file = promoters.summary.file.clone().unwrap();
+    let text = parlance.vocabulary_file(&folder, &file).unwrap().text;
+    // Unchanged, the draft counts what the published segment evaluates to.
+    let draft = parlance.vocabulary_draft_count(&file, &text, Some("promoters"), day).unwrap();
+    assert!(draft.diagnostics.is_empty(), "{:?}", draft.diagnostics);
+    let published = parlance.segment_evaluate("promoters", day).unwrap();
+    assert_eq!(draft.members, Some(published.members));
+    // An edited draft counts differently, and its count is what it evaluates
+    // to once saved and published.
+    let edited = text.replace("where survey.nps >= 9", "where survey.nps >= 10");
+    let draft = parlance.vocabulary_draft_count(&file, &edited, Some("promoters"), day).unwrap();
+    let saved = parlance.vocabulary_save(&folder, &file, &edited, "ana", "only tens", day, now()).unwrap();
+    assert!(saved.saved, "{:?}", saved.diagnostics);
+    assert_eq!(saved.sync.unwrap().updated, vec!["segment promoters"]);
+    let after = parlance.segment_evaluate("promoters", day).unwrap();
+    assert_eq!(draft.members, Some(after.members));
+    assert!(after.members < published.members, "nps 10 is a subset of 9 and 10");
+    let history = parlance.vocabulary_history(Some("segment"), "promoters").unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!((history[1].author.as_str(), history[1].message.as_str()), ("ana", "only tens"));
+    // With no segment named, the draft's first segment is counted.
+    let first = parlance.vocabulary_draft_count(&file, &edited, None, day).unwrap();
+    assert_eq!(first.segment.as_deref(), Some("promoters"));
+}
+
+#[test]
+fn a_broken_draft_gives_diagnostics_with_spans_not_an_error() {
+    let (_dir, parlance) = demo(300);
+    let day = date!(2025 - 06 - 30);
+    let text = "segment promoters \"Promoters\"\n  where survey.npz >= 9\n";
+    let draft = parlance.vocabulary_draft_count("segments.parlance", text, None, day).unwrap();
+    assert_eq!(draft.members, None);
+    let d = draft.diagnostics.iter().find(|d| d.code == "unknown-field").expect("an unknown field");
+    assert_eq!((d.line, d.column, d.end_line, d.end_column), (2, 9, 2, 19), "{d:?}");
+    assert_eq!(d.file, "segments.parlance");
+    assert!(d.suggestion.as_deref().is_some_and(|s| s.contains("survey.nps")), "{d:?}");
+    // Half-typed text is a diagnostic too.
+    let half = parlance.vocabulary_draft_count("x.parlance", "segment x where count(", None, day).unwrap();
+    assert!(half.diagnostics.iter().any(|d| d.severity == "error"));
+    assert_eq!(half.members, None);
+}
+
+#[test]
+fn a_bad_save_keeps_the_file_and_the_last_good_version() {
+    let (dir, parlance) = demo(300);
+    let folder = dir.path().join("vocabulary");
+    let day = date!(2025 - 06 - 30);
+    parlance.vocabulary_entries(&folder).unwrap();
+    let path = folder.join("segments.parlance");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let broken = before.replace("where survey.nps >= 9", "where survey.npz >= 9");
+    let save =
+        parlance.vocabulary_save(&folder, "segments.parlance", &broken, "ana", "oops", day, now()).unwrap();
+    assert!(!save.saved);
+    assert!(save.sync.is_none());
+    assert!(save.diagnostics.iter().any(|d| d.code == "unknown-field"), "{:?}", save.diagnostics);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "nothing was written");
+    assert_eq!(parlance.vocabulary_history(None, "promoters").unwrap().len(), 1);
+    let show = parlance.vocabulary_show(None, "promoters").unwrap();
+    assert!(show.text.contains("survey.nps >= 9"), "{}", show.text);
+    // A path outside the folder is refused before anything is read or written.
+    for bad in ["../x.parlance", "/tmp/x.parlance", "a/../../x.parlance", "x.txt", ""] {
+        let e = parlance.vocabulary_save(&folder, bad, "segment x where is_known", "ana", "m", day, now());
+        assert!(e.is_err(), "{bad:?} was accepted");
+    }
+}

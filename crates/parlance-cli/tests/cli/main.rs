@@ -6,6 +6,7 @@ mod customers;
 mod demo_and_status;
 mod errors;
 mod import;
+mod journey;
 mod sources;
 mod value;
 mod vocab;

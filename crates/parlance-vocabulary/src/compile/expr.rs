@@ -621,6 +621,7 @@ impl<'p> Compiler<'p> {
         })?;
         let sql = match source {
             FieldSource::IsKnown => format!("({alias}.kind = 'person')"),
+            FieldSource::ProfileId => format!("{alias}.id"),
             FieldSource::Trait { key } => {
                 let k = self.param(SqlValue::Text(key), Origin::Name);
                 let t = self.alias("t");

@@ -7,6 +7,7 @@
 //! | name | stored in |
 //! |---|---|
 //! | `is_known` | `profiles.kind = 'person'` |
+//! | `profile.id` | `profiles.id` |
 //! | `trait.KEY` | the `traits` row with key `KEY` (the most recently observed one) |
 //! | `survey.KEY` | the `traits` row with key `survey.KEY` (attitudinal answers) |
 //! | `orders.*`, `returns.count`, `support.*`, `profile.*` | features computed from `orders`, `support_contacts`, `events` ([`FEATURES`]) |
@@ -29,6 +30,9 @@ use crate::catalog::FieldType;
 pub enum FieldSource {
     /// `is_known`: a person rather than an anonymous visitor.
     IsKnown,
+    /// `profile.id`: the profile's id, so a hand-picked set of profiles
+    /// (a drill-down saved as a segment) can be written as a condition.
+    ProfileId,
     /// A trait by its key in the `traits` table.
     Trait {
         /// The key, e.g. `city` or `survey.nps`.
@@ -114,11 +118,13 @@ impl Feature {
     }
 }
 
-/// The fields every warehouse has, whatever its data: `is_known`, the
-/// features, and `value.total`, `value.tier`, `value.decile`.
+/// The fields every warehouse has, whatever its data: `is_known`,
+/// `profile.id`, the features, and `value.total`, `value.tier`, `value.decile`.
 #[must_use]
 pub fn fixed_catalog() -> crate::catalog::Catalog {
-    let mut catalog = crate::catalog::Catalog::new().field("is_known", FieldType::Bool);
+    let mut catalog = crate::catalog::Catalog::new()
+        .field("is_known", FieldType::Bool)
+        .field("profile.id", FieldType::Number);
     for (path, feature, _) in FEATURES {
         catalog = catalog.field(*path, feature.ty());
     }
@@ -136,6 +142,9 @@ pub fn field_source(path: &str) -> Option<FieldSource> {
     }
     if path == "stage" {
         return Some(FieldSource::Stage);
+    }
+    if path == "profile.id" {
+        return Some(FieldSource::ProfileId);
     }
     if let Some((_, feature, _)) = FEATURES.iter().find(|(p, _, _)| *p == path) {
         return Some(FieldSource::Feature(*feature));
@@ -211,6 +220,7 @@ mod tests {
             Some(FieldSource::ValueComponent { key: "cost_to_serve".into() })
         );
         assert_eq!(field_source("orders.count"), Some(FieldSource::Feature(Feature::OrderCount)));
+        assert_eq!(field_source("profile.id"), Some(FieldSource::ProfileId));
         assert_eq!(field_source("rfm.recency"), None);
         assert_eq!(event_source("email.opened"), Some(("email", "opened")));
         assert_eq!(event_source("order"), None);
