@@ -30,7 +30,7 @@ struct Args {
     /// Customers in the value-refresh benchmark's warehouse, about 20 orders each (0 skips it)
     #[arg(long, default_value_t = 100_000)]
     value_customers: u32,
-    /// Run only one benchmark: `value` (the value refresh beside lifetimes), `segment` (segment evaluation beside DuckDB), `journeys` (paths and funnels beside a SQLite scan)
+    /// Run only one benchmark: `value` (the value refresh beside lifetimes), `segment` (segment evaluation beside DuckDB), `journeys` (paths and funnels beside a SQLite scan), `identity` (resolution from scratch beside a plain union-find)
     #[arg(long, value_name = "NAME")]
     only: Option<String>,
     /// People whose records identity resolution resolves from scratch (0 skips it)
@@ -56,6 +56,9 @@ fn main() -> anyhow::Result<()> {
     }
     if args.only.as_deref() == Some("journeys") {
         return journeys::run(&args.data, args.journey_profiles);
+    }
+    if args.only.as_deref() == Some("identity") {
+        return identity_resolution::run(args.identity_people);
     }
     demo_landing::run(&args.data, args.people)?;
     if args.identity_people > 0 {
