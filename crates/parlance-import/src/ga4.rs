@@ -18,9 +18,9 @@ use parlance_warehouse::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::lines::{Line, Lines};
-use crate::record::{FileRecord, Read, RecordReader, json_problem, raw_text};
-use crate::{ImportError, LineProblem};
+use crate::ImportError;
+use crate::lines::Lines;
+use crate::record::{FileRecord, JsonLine, Read, RecordReader, line_problem, next_json_object, raw_text};
 
 #[derive(Deserialize)]
 struct Head<'a> {
@@ -59,27 +59,12 @@ impl Ga4Reader {
 impl RecordReader for Ga4Reader {
     fn next_read(&mut self) -> Result<Option<Read>, ImportError> {
         let file = &self.file;
-        let line = self
-            .lines
-            .next_line()
-            .map_err(|e| ImportError::Io { file: file.clone(), detail: e.to_string() })?;
-        let problem = |line: u64, message: String| {
-            Ok(Some(Read::Problem(LineProblem { file: file.clone(), line, message, landed: false })))
+        let (number, text, head): (u64, &str, Head<'_>) = match next_json_object(&mut self.lines, file)? {
+            JsonLine::End => return Ok(None),
+            JsonLine::Problem(read) => return Ok(Some(read)),
+            JsonLine::Object { number, text, head } => (number, text, head),
         };
-        let (number, text) = match line {
-            None => return Ok(None),
-            Some(Line::NotUtf8 { number, at }) => {
-                return problem(number, format!("not UTF-8 text (byte {})", at + 1));
-            }
-            Some(Line::Text { number, text }) => (number, text),
-        };
-        if !text.starts_with('{') {
-            return problem(number, "not a JSON object".to_owned());
-        }
-        let head: Head<'_> = match serde_json::from_str(text) {
-            Ok(head) => head,
-            Err(e) => return problem(number, json_problem(text, &e)),
-        };
+        let problem = |line: u64, message: String| Ok(Some(line_problem(file, line, message)));
         if raw_text(head.event_name).is_none_or(|name| name.trim().is_empty()) {
             return problem(number, "event_name is missing: a GA4 export row always has one".to_owned());
         }

@@ -61,3 +61,47 @@ pub(crate) fn raw_text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
     }
     Some(Cow::Borrowed(text))
 }
+
+/// A problem with line `line` of `file`, as a reader yields it.
+pub(crate) fn line_problem(file: &str, line: u64, message: String) -> Read {
+    Read::Problem(LineProblem { file: file.to_owned(), line, message, landed: false })
+}
+
+/// The next line of a JSONL file with its leading fields parsed as `H`.
+pub(crate) enum JsonLine<'t, H> {
+    /// The end of the file.
+    End,
+    /// A line that is not UTF-8, not an object, or not valid JSON.
+    Problem(Read),
+    /// The line's number, its text and its head.
+    Object { number: u64, text: &'t str, head: H },
+}
+
+/// Reads the next line of `lines` (from `file`) and parses its head: the
+/// steps every JSONL format shares before its own checks.
+pub(crate) fn next_json_object<'t, H: serde::Deserialize<'t>>(
+    lines: &'t mut crate::lines::Lines,
+    file: &str,
+) -> Result<JsonLine<'t, H>, ImportError> {
+    use crate::lines::Line;
+    let line =
+        lines.next_line().map_err(|e| ImportError::Io { file: file.to_owned(), detail: e.to_string() })?;
+    let (number, text) = match line {
+        None => return Ok(JsonLine::End),
+        Some(Line::NotUtf8 { number, at }) => {
+            return Ok(JsonLine::Problem(line_problem(
+                file,
+                number,
+                format!("not UTF-8 text (byte {})", at + 1),
+            )));
+        }
+        Some(Line::Text { number, text }) => (number, text),
+    };
+    if !text.starts_with('{') {
+        return Ok(JsonLine::Problem(line_problem(file, number, "not a JSON object".to_owned())));
+    }
+    match serde_json::from_str(text) {
+        Ok(head) => Ok(JsonLine::Object { number, text, head }),
+        Err(e) => Ok(JsonLine::Problem(line_problem(file, number, json_problem(text, &e)))),
+    }
+}
